@@ -1,0 +1,192 @@
+"""The base class of every check, and the context a check reads.
+
+A check is one small class in one file under ``checks/``. It has a stable ``rule`` id, a title and
+documentation in Chinese and English (shown by ``shenbao rule ID``), and a ``run`` method that reads
+the extracted package model and the program's parameters, never the files, and yields findings.
+
+Docs follow ruff's fixed sections. The class docstring is the Chinese text and ``doc_en`` the
+English; both use the headings 检查内容/What it checks, 为何重要/Why, 如何修复/How to fix.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Optional
+
+from .model import BBox, Document, Fact, Finding, Segment
+
+
+class Check:
+    rule: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    title_en: ClassVar[str] = ""
+    severity: ClassVar[str] = "error"  # default; a program may override per check
+    doc_en: ClassVar[str] = ""
+    # Which program-pack keys this check reads, for ``shenbao rule``.
+    params_doc: ClassVar[dict[str, str]] = {}
+
+    def run(self, ctx: "CheckContext", params: dict[str, Any]) -> Iterable[Finding]:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass
+class Material:
+    """One item of a program's materials list, as loaded from the pack."""
+
+    id: str
+    title: str
+    kind: str
+    order: int
+    section: str = ""
+    required: Any = True  # True, False, or "warn" (implied item: missing is a warning)
+    requirements: dict = field(default_factory=dict)
+    basis: str = ""
+    recognise: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class Program:
+    id: str
+    title: str
+    title_en: str
+    source: str
+    basis: dict
+    notice_date: dt.date
+    deadline: dt.date
+    region: str
+    params: dict
+    materials: list[Material]
+    checks: list[dict]
+    raw: dict = field(default_factory=dict)
+    origin: str = ""  # file it was loaded from
+
+    def material(self, mid: str) -> Optional[Material]:
+        for m in self.materials:
+            if m.id == mid:
+                return m
+        return None
+
+    def materials_of_kind(self, kind: str) -> list[Material]:
+        return [m for m in self.materials if m.kind == kind]
+
+
+@dataclass
+class Applicant:
+    """Who the package is for, as the package itself says (licence first, then the forms)."""
+
+    name: Optional[str] = None
+    name_source: Optional[Fact] = None
+    credit_code: Optional[str] = None
+    credit_code_source: Optional[Fact] = None
+
+
+@dataclass
+class CheckContext:
+    program: Program
+    as_of: dt.date
+    documents: dict[str, Document]
+    segments: list[Segment]
+    facts: list[Fact]
+    applicant: Applicant
+    stage: str = "enterprise"  # or "county": the county-forwarded package
+    lang: str = "zh"
+
+    # -- navigation -------------------------------------------------------------------------
+    def segments_of(self, material_id: str) -> list[Segment]:
+        return [s for s in self.segments if s.material == material_id]
+
+    def segments_of_kind(self, kind: str) -> list[Segment]:
+        ids = {m.id for m in self.program.materials if m.kind == kind}
+        return [s for s in self.segments if s.material in ids]
+
+    def facts_of(self, kind: str, material: Optional[str] = None, material_kind: Optional[str] = None) -> list[Fact]:
+        out = []
+        for f in self.facts:
+            if f.kind != kind:
+                continue
+            if material is not None or material_kind is not None:
+                seg = self.segment_at(f.path, f.page)
+                if seg is None:
+                    continue
+                if material is not None and seg.material != material:
+                    continue
+                if material_kind is not None:
+                    m = self.program.material(seg.material) if seg.material else None
+                    if m is None or m.kind != material_kind:
+                        continue
+            out.append(f)
+        return out
+
+    def segment_at(self, path: str, page: Optional[int]) -> Optional[Segment]:
+        for s in self.segments:
+            if s.path != path:
+                continue
+            if page is None or s.first_page <= 0 or s.first_page <= page <= s.last_page:
+                return s
+        return None
+
+    def material_of(self, path: str, page: Optional[int]) -> Optional[Material]:
+        seg = self.segment_at(path, page)
+        return self.program.material(seg.material) if seg and seg.material else None
+
+    def page(self, path: str, number: int):
+        doc = self.documents.get(path)
+        if doc and 1 <= number <= len(doc.pages):
+            return doc.pages[number - 1]
+        return None
+
+    # -- making findings --------------------------------------------------------------------
+    def finding(
+        self,
+        check: Check,
+        params: dict,
+        message: str,
+        message_en: str,
+        *,
+        path: Optional[str] = None,
+        page: Optional[int] = None,
+        material: Optional[str] = None,
+        bbox: Optional[BBox] = None,
+        evidence: Optional[str] = None,
+        confidence: Optional[float] = None,
+        uncertain: bool = False,
+        severity: Optional[str] = None,
+        fix: Optional[str] = None,
+        fix_en: Optional[str] = None,
+        basis: Optional[str] = None,
+    ) -> Finding:
+        """Build a finding; the material is looked up from path/page when not given.
+
+        An uncertain finding (a fact OCR could not read with confidence) is never an error: it is
+        a warning that shows the evidence, so the user looks rather than trusts a guess.
+        """
+        if material is None and path is not None:
+            m = self.material_of(path, page)
+            material = m.id if m else None
+        mat = self.program.material(material) if material else None
+        sev = severity or params.get("severity") or check.severity
+        if uncertain and sev == "error":
+            sev = "warning"
+        return Finding(
+            rule=check.rule,
+            severity=sev,
+            message=message,
+            message_en=message_en,
+            path=path,
+            page=page,
+            material=material,
+            material_title=mat.title if mat else None,
+            bbox=bbox,
+            evidence=evidence,
+            confidence=None if confidence is None else round(float(confidence), 3),
+            uncertain=uncertain,
+            fix=fix,
+            fix_en=fix_en,
+            basis=basis or params.get("basis") or (mat.basis if mat else None),
+        )
+
+
+def is_confident(fact_or_conf, threshold: float = 0.8) -> bool:
+    conf = fact_or_conf.confidence if isinstance(fact_or_conf, Fact) else fact_or_conf
+    return conf is None or conf >= threshold

@@ -1,0 +1,158 @@
+"""The data the linter passes from one stage to the next.
+
+package folder -> ``SourceFile`` (discovered, type sniffed) -> ``Document`` (extracted pages, sheets)
+-> ``Segment`` (a classified document or page range) -> ``Fact`` -> ``Finding`` -> report.
+
+Everything here is plain data: it pickles across worker processes and serialises to JSON for the
+cache, so extraction results computed in a worker or read from the cache are the same objects.
+Coordinates (``bbox``) are fractions of the page, ``(x0, y0, x1, y1)`` with the origin at the top
+left, so text-layer boxes (PDF points) and OCR boxes (pixels) compare directly.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+BBox = tuple[float, float, float, float]
+
+# Where a page's text came from.
+SOURCE_TEXT_LAYER = "text-layer"
+SOURCE_OCR = "ocr"
+SOURCE_NONE = "none"  # no text layer and OCR not run / not available
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Line:
+    """One line of text on a page: from the PDF text layer (confidence 1.0) or from OCR."""
+
+    text: str
+    bbox: BBox
+    confidence: float = 1.0
+
+
+@dataclass
+class Page:
+    """One page of a PDF, or the single page of an image."""
+
+    number: int  # 1-based
+    width: float  # in points for PDFs, pixels for images
+    height: float
+    text: str = ""  # the page text in reading order, lines joined by "\n"
+    lines: list[Line] = field(default_factory=list)
+    source: str = SOURCE_NONE
+    confidence: float = 1.0  # mean OCR line confidence; 1.0 for a text layer
+    ocr_engine: Optional[str] = None
+    image_coverage: float = 0.0  # share of the page covered by image objects (0..1)
+    rotation: int = 0  # degrees the page was turned before OCR
+    colour_ratio: float = 0.0  # share of strongly coloured pixels (coloured separator pages)
+    note: Optional[str] = None  # e.g. why OCR did not run
+
+
+@dataclass
+class Sheet:
+    """One worksheet of a spreadsheet: cell values (cached values for formulas), row-major."""
+
+    name: str
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """What extraction read from one file.
+
+    ``kind`` is the sniffed content type: ``pdf``, ``image``, ``xlsx``, or ``unsupported`` (a format
+    that is recognised but not read yet: xls, et, docx, ofd, zip, rar ...), or ``unreadable``
+    (corrupt, truncated, encrypted ...). For the last two, ``error`` holds the reason in Chinese and
+    ``error_en`` in English.
+    """
+
+    path: str  # relative to the package root, POSIX separators
+    kind: str
+    format: str = ""  # finer name: "pdf", "jpeg", "png", "xlsx", "docx", "ofd" ...
+    sha256: str = ""
+    size: int = 0
+    pages: list[Page] = field(default_factory=list)
+    sheets: list[Sheet] = field(default_factory=list)
+    error: Optional[str] = None
+    error_en: Optional[str] = None
+    extractor: str = ""  # name/version of the extractor that produced this
+    seconds: float = 0.0  # time spent extracting (not part of the deterministic report)
+
+    @property
+    def readable(self) -> bool:
+        return self.kind in ("pdf", "image", "xlsx")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Document":
+        pages = []
+        for p in d.get("pages", []):
+            p = dict(p)
+            p["lines"] = [Line(l["text"], tuple(l["bbox"]), l.get("confidence", 1.0)) for l in p.get("lines", [])]
+            pages.append(Page(**p))
+        sheets = [Sheet(**s) for s in d.get("sheets", [])]
+        rest = {k: v for k, v in d.items() if k not in ("pages", "sheets")}
+        return cls(pages=pages, sheets=sheets, **rest)
+
+
+@dataclass
+class Fact:
+    """A typed value read from a document, with where it was read and how sure we are."""
+
+    kind: str  # "credit_code", "established_date", "query_time", "amount", "invoice_row" ...
+    value: Any
+    text: str  # the text it was parsed from
+    path: str
+    page: Optional[int] = None
+    bbox: Optional[BBox] = None
+    confidence: float = 1.0
+    source: str = SOURCE_TEXT_LAYER
+
+
+@dataclass
+class Segment:
+    """A document, or a page range of one (a part of a combined PDF), classified as one material."""
+
+    path: str
+    first_page: int  # 1-based, inclusive; 0 for sheet-only documents
+    last_page: int
+    material: Optional[str]  # material id from the program, or None if unrecognised
+    score: float = 0.0
+    runner_up: Optional[str] = None
+    runner_up_score: float = 0.0
+    reason: str = ""  # what the decision rested on: title, keywords, file name ...
+
+    @property
+    def pages(self) -> list[int]:
+        if self.first_page <= 0:
+            return []
+        return list(range(self.first_page, self.last_page + 1))
+
+
+@dataclass
+class Finding:
+    """One problem (or uncertainty) found in a package. ``rule`` is a stable rule id."""
+
+    rule: str
+    severity: str  # "error" | "warning" | "info"
+    message: str  # Chinese
+    message_en: str
+    path: Optional[str] = None  # relative to the package; None for package-level findings
+    page: Optional[int] = None
+    material: Optional[str] = None
+    material_title: Optional[str] = None
+    bbox: Optional[BBox] = None
+    evidence: Optional[str] = None  # the text or value the finding rests on
+    confidence: Optional[float] = None  # for OCR/vision-derived facts
+    uncertain: bool = False  # the fact could not be read with confidence
+    fix: Optional[str] = None  # what to do, Chinese
+    fix_en: Optional[str] = None
+    basis: Optional[str] = None  # seed document and line/clause
+
+    def sort_key(self) -> tuple:
+        sev = SEVERITIES.index(self.severity) if self.severity in SEVERITIES else 9
+        return (self.path or "", self.page or 0, sev, self.rule, self.message)
