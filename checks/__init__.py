@@ -1,0 +1,27 @@
+"""Built-in checks: one rule per module, registered through the same hook as third-party checks."""
+from shenbao import hookimpl
+
+from .amount_below_minimum import AmountBelowMinimum
+from .audit_code_missing import AuditCodeMissing
+from .credit_code_invalid import CreditCodeInvalid
+from .credit_query_date import CreditQueryDate
+from .date_out_of_window import DateOutOfWindow
+from .field_blank import FieldBlank
+from .file_unreadable import FileUnreadable
+from .investment_below_threshold import InvestmentBelowThreshold
+from .material_missing import MaterialMissing
+from .name_mismatch import NameMismatch
+from .page_illegible import PageIllegible
+from .registration_age import RegistrationAge
+from .sum_mismatch import SumMismatch
+
+BUILTIN_CHECKS = [
+    MaterialMissing, FileUnreadable, PageIllegible, CreditCodeInvalid, NameMismatch, RegistrationAge,
+    CreditQueryDate, AuditCodeMissing, DateOutOfWindow, AmountBelowMinimum, InvestmentBelowThreshold,
+    SumMismatch, FieldBlank,
+]
+
+
+@hookimpl
+def shenbao_add_checks():
+    return BUILTIN_CHECKS

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from shenbao.check import Check
+
+
+class MaterialMissing(Check):
+    """检查内容：申报通知材料清单中的每一项材料，在申报材料中能否找到（按内容识别，其次按文件名）。
+
+    为何重要：缺少任何一项必备材料，评审时会直接判为材料不全、不予受理。
+
+    如何修复：按通知列出的材料补齐；若材料已在包中却未被识别，用 `shenbao inspect 文件` 查看
+    读取结果（可能是扫描件过于模糊、文件无法打开，或放进了别的文件里）。
+    """
+
+    rule = "material-missing"
+    title = "缺少必备材料"
+    title_en = "Required material missing"
+    severity = "error"
+    doc_en = """What it checks: every item of the notice's materials list is found in the package
+(by content first, then by file name).
+
+Why: a package without a required item is rejected as incomplete.
+
+How to fix: add the item; if it is there but not recognised, run `shenbao inspect FILE` to see what
+was read (a blurred scan, an unreadable file, or the item merged into another file)."""
+
+    def run(self, ctx, params):
+        unreadable = [d.path for d in ctx.documents.values() if not d.readable]
+        unrecognised = sorted({s.path for s in ctx.segments if s.material is None and s.reason != "separator"
+                               and ctx.documents[s.path].readable})
+        for m in ctx.program.materials:
+            if m.required is False or ctx.segments_of(m.id):
+                continue
+            hint, hint_en = "", ""
+            if unreadable or unrecognised:
+                n = len(unreadable) + len(unrecognised)
+                hint = f"（另有 {n} 个文件无法读取或未能识别，见报告末尾，请确认其中是否有该材料）"
+                hint_en = f" ({n} file(s) could not be read or recognised; see the end of the report)"
+            note = f"{m.note}" if m.note else ""
+            yield ctx.finding(
+                self, params,
+                f"缺少材料：{m.section} {m.title}。{note}{hint}",
+                f"Missing material: {m.section} {m.title}.{hint_en}",
+                material=m.id,
+                severity="warning" if m.required == "warn" else None,
+                fix=f"按通知要求补充“{m.title}”，放入申报材料文件夹（或合订本对应位置）。",
+                fix_en=f"Add “{m.title}” to the package as the notice requires.",
+                basis=m.basis,
+            )

@@ -1,0 +1,224 @@
+"""Which material is each file, or each page range of a combined PDF?
+
+Content first: a page's title zone (its first lines) matched against each kind's title patterns is
+the strongest signal, then the share of the kind's keywords found on the page, then the file and
+folder names. A multi-page PDF is cut into segments where a page carries a strong title of another
+kind, and at coloured separator pages (彩页). Every file ends up in a segment: classified, or with
+``material=None`` (unrecognised), so the report accounts for everything.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+from .check import Material, Program
+from .model import Document, Page, Segment
+
+TITLE_WEIGHT = 3.0
+KEYWORD_WEIGHT = 2.0
+FILENAME_WEIGHT = 1.0
+MIN_SCORE = 1.2  # below this a page is not confidently any kind
+STRONG_TITLE = TITLE_WEIGHT  # a title hit: may start a new segment
+TITLE_ZONE_LINES = 6
+SEPARATOR_MAX_CHARS = 40
+SEPARATOR_MIN_COLOUR = 0.35
+
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """NFKC and no whitespace: “项 目 名 称” and “项目名称” match alike."""
+    return _WS.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+@dataclass
+class KindSpec:
+    kind: str
+    title: str
+    titles: list[re.Pattern]
+    keywords: list[str]
+    filenames: list[re.Pattern]
+
+
+def compile_kinds(kind_dicts: list[dict]) -> dict[str, KindSpec]:
+    out: dict[str, KindSpec] = {}
+    for d in kind_dicts:
+        spec = out.get(d["kind"])
+        # Patterns match squashed (NFKC, no whitespace) text: write ASCII brackets, \\( \\).
+        titles = [re.compile(t.replace(" ", "")) for t in d.get("titles", [])]
+        keywords = [squash(k) for k in d.get("keywords", [])]
+        filenames = [re.compile(f, re.I) for f in d.get("filenames", [])]
+        if spec is None:
+            out[d["kind"]] = KindSpec(d["kind"], d.get("title", d["kind"]), titles, keywords, filenames)
+        else:  # a plugin extends a kind
+            spec.titles += titles
+            spec.keywords += keywords
+            spec.filenames += filenames
+    return out
+
+
+def title_zone(page: Page) -> list[str]:
+    """The first non-trivial lines of a page, squashed: where a document's title sits."""
+    lines = [squash(l.text) for l in page.lines] if page.lines else [squash(t) for t in page.text.splitlines()]
+    lines = [l for l in lines if len(l) >= 2]
+    # Browser screenshots put chrome (tabs, URL bar) above the page title; a few more lines.
+    return lines[:TITLE_ZONE_LINES]
+
+
+def is_separator(page: Page) -> bool:
+    text = squash(page.text)
+    return page.colour_ratio >= SEPARATOR_MIN_COLOUR and len(text) <= SEPARATOR_MAX_CHARS
+
+
+@dataclass
+class PageScore:
+    scores: dict[str, float]
+    title_kind: Optional[str]  # kind whose title matched in the title zone
+
+    def best(self) -> tuple[Optional[str], float, Optional[str], float]:
+        ranked = sorted(self.scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        first = ranked[0] if ranked else (None, 0.0)
+        second = ranked[1] if len(ranked) > 1 else (None, 0.0)
+        return first[0], first[1], second[0], second[1]
+
+
+def score_page(page: Page, path: str, kinds: dict[str, KindSpec], use_filename: bool) -> PageScore:
+    body = squash(page.text)
+    zone = title_zone(page)
+    scores: dict[str, float] = {}
+    title_kind, title_pos = None, 99
+    for spec in kinds.values():
+        s = 0.0
+        for pos, line in enumerate(zone):
+            # A title is a short line; a long line that merely contains the words is body text.
+            if len(line) > 40:
+                continue
+            if any(p.search(line) for p in spec.titles):
+                s += TITLE_WEIGHT * (1.0 if pos < 3 else 0.8)
+                if pos < title_pos:
+                    title_kind, title_pos = spec.kind, pos
+                break
+        if spec.keywords:
+            found = sum(1 for k in spec.keywords if k and k in body)
+            s += KEYWORD_WEIGHT * min(1.0, found / max(3, len(spec.keywords) * 0.6))
+        if use_filename and any(p.search(path) for p in spec.filenames):
+            s += FILENAME_WEIGHT
+        if s > 0:
+            scores[spec.kind] = round(s, 3)
+    return PageScore(scores, title_kind)
+
+
+def _material_for(kind: Optional[str], text: str, program: Program) -> tuple[Optional[str], str]:
+    """Map a kind to the program's material; several materials of one kind are told apart by their
+    ``must_match`` patterns (e.g. the 2024 vs the 2025-06 statements)."""
+    if kind is None:
+        return None, ""
+    candidates = [m for m in program.materials if m.kind == kind or kind in m.recognise.get("accepts", [])]
+    if not candidates:
+        return None, f"kind {kind} is not a material of this program"
+    if len(candidates) == 1:
+        return candidates[0].id, ""
+    body = squash(text)
+    for m in candidates:
+        pats = m.recognise.get("must_match") or []
+        if pats and any(re.search(p.replace(" ", "").replace("\\s*", ""), body) or re.search(p, text) for p in pats):
+            return m.id, "period"
+    return candidates[0].id, "first of several"
+
+
+def classify_document(doc: Document, program: Program, kinds: dict[str, KindSpec]) -> list[Segment]:
+    """Cut a document into classified segments (usually one)."""
+    if not doc.readable or not doc.pages:
+        return [Segment(doc.path, 0, 0, None, reason=doc.error_en or "no content")]
+    scored = [score_page(p, doc.path, kinds, use_filename=len(doc.pages) <= 3) for p in doc.pages]
+    if len(doc.pages) <= 3 and doc.kind != "xlsx":
+        whole = _combine(scored)
+        return [_make_segment(doc, 1, len(doc.pages), whole, program)]
+    return _segment_pages(doc, scored, program, kinds)
+
+
+def _combine(scored: list[PageScore]) -> PageScore:
+    total: dict[str, float] = {}
+    for s in scored:
+        for k, v in s.scores.items():
+            total[k] = max(total.get(k, 0.0), v)
+    return PageScore(total, scored[0].title_kind if scored else None)
+
+
+def _make_segment(doc: Document, first: int, last: int, score: PageScore, program: Program) -> Segment:
+    kind, best, runner, runner_score = score.best()
+    text = "\n".join(p.text for p in doc.pages[first - 1:last])
+    if kind is None or best < MIN_SCORE:
+        return Segment(doc.path, first, last, None, best, _material_for(kind, text, program)[0], best, reason="low score")
+    material, why = _material_for(kind, text, program)
+    runner_material = _material_for(runner, text, program)[0] if runner else None
+    reason = f"kind={kind}" + (" title" if score.title_kind == kind else " keywords") + (f" ({why})" if why else "")
+    return Segment(doc.path, first, last, material, min(1.0, best / (TITLE_WEIGHT + KEYWORD_WEIGHT)),
+                   runner_material, min(1.0, runner_score / (TITLE_WEIGHT + KEYWORD_WEIGHT)), reason)
+
+
+# Kinds whose pages naturally follow an audit report inside it (the audited statements and notes).
+_AUDIT_CONTINUES = {"financial_statements"}
+
+
+def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kinds) -> list[Segment]:
+    segments: list[Segment] = []
+    start: Optional[int] = None
+    cur_kind: Optional[str] = None  # the kind whose title opened the current segment, if any
+    cur_scores: list[PageScore] = []
+    notes_seen = False
+
+    def close(end: int) -> None:
+        nonlocal start, cur_scores
+        if start is None:
+            return
+        combined = _combine(cur_scores)
+        if cur_kind is not None:  # the opening title decides the whole range
+            combined.scores[cur_kind] = max(combined.scores.get(cur_kind, 0.0), STRONG_TITLE + KEYWORD_WEIGHT / 2)
+            combined.title_kind = cur_kind
+        segments.append(_make_segment(doc, start, end, combined, program))
+        start, cur_scores = None, []
+
+    for i, (page, sc) in enumerate(zip(doc.pages, scored), start=1):
+        if is_separator(page):
+            close(i - 1)
+            segments.append(Segment(doc.path, i, i, None, 1.0, reason="separator"))
+            cur_kind, notes_seen = None, False
+            continue
+        zone = "".join(title_zone(page))
+        new_kind = sc.title_kind
+        if cur_kind == "audit_report":
+            # The audited statements belong to the report, until its notes (附注) have passed or a
+            # page says it is a separate set of 会计报表.
+            if new_kind in _AUDIT_CONTINUES and not notes_seen and "会计报表" not in zone:
+                new_kind = None
+            if "附注" in zone:
+                notes_seen = True
+        if start is None or (new_kind is not None and new_kind != cur_kind):
+            close(i - 1)
+            start, cur_kind, notes_seen = i, new_kind, False
+        cur_scores.append(sc)
+    close(len(doc.pages))
+    return _merge_same_material(segments)
+
+
+def _merge_same_material(segments: list[Segment]) -> list[Segment]:
+    """Adjacent segments of one material (contract, invoice, receipt … all 资金证明材料) are one."""
+    out: list[Segment] = []
+    for s in segments:
+        if out and s.material is not None and out[-1].material == s.material and out[-1].last_page == s.first_page - 1:
+            prev = out[-1]
+            out[-1] = Segment(prev.path, prev.first_page, s.last_page, prev.material, max(prev.score, s.score),
+                              prev.runner_up, prev.runner_up_score, prev.reason)
+        else:
+            out.append(s)
+    return out
+
+
+def classify_package(docs: list[Document], program: Program, kinds: dict[str, KindSpec]) -> list[Segment]:
+    segments: list[Segment] = []
+    for doc in docs:
+        segments.extend(classify_document(doc, program, kinds))
+    return segments

@@ -1,0 +1,317 @@
+"""The ``shenbao`` command. Exit codes: 0 no error findings, 1 error findings, 2 usage error or failure."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {value!r}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="shenbao",
+        description="申报材料合规检查 / compliance linter for subsidy application packages",
+    )
+    p.add_argument("--version", action="version", version=f"shenbao-lint {__version__}")
+    p.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE",
+                   help="额外加载的插件模块 / load an extra plugin module by name")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="检查一个申报材料文件夹 / check a package")
+    c.add_argument("package", type=Path, help="申报材料文件夹（或单个文件） / package folder or file")
+    c.add_argument("--program", required=True, help="项目 id，见 `shenbao programs` / program id")
+    c.add_argument("--as-of", type=_date, help="申报日 YYYY-MM-DD（默认今天） / application day (default: today)")
+    c.add_argument("--stage", choices=["enterprise", "county"], default="enterprise",
+                   help="enterprise：企业自查；county：县级转报的材料（审核栏须填写）")
+    c.add_argument("--format", default="text", help="text|json|sarif|junit（插件可增加） / output format")
+    c.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出 / write to a file")
+    c.add_argument("--lang", choices=["zh", "en"], default=None, help="报告语言 / report language (default zh)")
+    c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数） / worker processes")
+    c.add_argument("--ocr", default="rapidocr", help="OCR 引擎：rapidocr（默认）或 tesseract / OCR engine")
+    c.add_argument("--no-ocr", action="store_true", help="不做 OCR（扫描件将无法检查） / skip OCR")
+    c.add_argument("--no-cache", action="store_true", help="不使用缓存 / do not use the cache")
+    c.add_argument("--cache-dir", type=Path, help="缓存目录（默认用户缓存目录） / cache directory")
+    c.add_argument("--timeout", type=float, default=300.0, help="单个文件解析/OCR 时限（秒） / per-file time limit")
+    c.add_argument("--select", action="append", default=[], help="只运行这些规则（前缀） / only these rules")
+    c.add_argument("--ignore", action="append", default=[], help="跳过这些规则（前缀） / skip these rules")
+    c.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+
+    pr = sub.add_parser("programs", help="列出可用的申报项目 / list programs")
+    pr.add_argument("--format", choices=["text", "json"], default="text")
+
+    r = sub.add_parser("rules", help="列出全部规则 / list rules")
+    r.add_argument("--format", choices=["text", "json"], default="text")
+    r.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+    r1 = sub.add_parser("rule", help="说明一条规则 / explain one rule")
+    r1.add_argument("rule_id")
+    r1.add_argument("--lang", choices=["zh", "en"], default="zh")
+    r1.add_argument("--format", choices=["text", "json"], default="text")
+
+    i = sub.add_parser("inspect", help="显示从一个文件读出的内容 / show what was read from one file")
+    i.add_argument("file", type=Path)
+    i.add_argument("--program", default="smx2025-intelligent-retrofit", help="用于分类的项目 id / program used to classify")
+    i.add_argument("--format", choices=["text", "json"], default="text")
+    i.add_argument("--ocr", default="rapidocr")
+    i.add_argument("--no-cache", action="store_true")
+    i.add_argument("--cache-dir", type=Path)
+    return p
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        from .plugins_manager import get_plugin_manager
+
+        pm = get_plugin_manager(tuple(args.plugin))
+        handler = {"check": cmd_check, "programs": cmd_programs, "rules": cmd_rules, "rule": cmd_rule,
+                   "inspect": cmd_inspect}[args.command]
+        return handler(args, pm)
+    except UsageError as exc:
+        print(f"shenbao: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("shenbao: 已中断 / interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the user sees a sentence, not a traceback
+        from .programs import PackError
+        from .plugins_manager import PluginError
+
+        if isinstance(exc, (PackError, PluginError)):
+            print(f"shenbao: {exc}", file=sys.stderr)
+        else:
+            print(f"shenbao: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if os.environ.get("SHENBAO_DEBUG"):
+                raise
+        return EXIT_USAGE
+
+
+# -- check ---------------------------------------------------------------------------------------
+
+def _programs(pm):
+    from .programs import programs_from_plugins
+
+    return programs_from_plugins(pm)
+
+
+def _reporters(pm) -> dict:
+    out = {}
+    for result in pm.hook.shenbao_add_reporters():
+        out.update(result or {})
+    return out
+
+
+def _quiet(args) -> bool:
+    return args.format != "text" or bool(os.environ.get("CI")) or args.no_progress or not sys.stderr.isatty()
+
+
+class _Progress:
+    """A progress bar on stderr that appears only when extraction takes more than a moment."""
+
+    DELAY = 1.0
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.bar = None
+        self.task = None
+
+    def __call__(self, done: int, total: int, path: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY and done < total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("读取文件 / reading"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), TextColumn("{task.description}"),
+                                console=Console(file=sys.stderr), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+        self.bar.update(self.task, completed=done, description=path[-40:])
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cmd_check(args, pm) -> int:
+    from .engine import RunOptions, lint_package
+    from .plugins_manager import get_plugin_manager
+
+    programs = _programs(pm)
+    if args.program not in programs:
+        raise UsageError(f"未知项目 id / unknown program: {args.program}（可用 / available: {', '.join(programs)}）")
+    reporters = _reporters(pm)
+    if args.format not in reporters:
+        raise UsageError(f"未知输出格式 / unknown format: {args.format}（可用 / available: {', '.join(sorted(reporters))}）")
+    if not args.package.exists():
+        raise UsageError(f"找不到申报材料 / package not found: {args.package}")
+    if args.ocr not in _ocr_engines(pm):
+        raise UsageError(f"未知 OCR 引擎 / unknown OCR engine: {args.ocr}（可用 / available: {', '.join(_ocr_engines(pm))}）")
+    lang = args.lang or "zh"
+    jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
+    progress = _Progress(enabled=not _quiet(args))
+    options = RunOptions(
+        as_of=args.as_of, stage=args.stage, lang=lang, jobs=jobs, cache_dir=args.cache_dir,
+        use_cache=not args.no_cache, ocr_engine=args.ocr, ocr=not args.no_ocr, timeout_seconds=args.timeout,
+        progress=progress, select=tuple(args.select), ignore=tuple(args.ignore), extra_plugins=tuple(args.plugin),
+    )
+    try:
+        report = lint_package(args.package, programs[args.program], options, pm,
+                              pm_factory=_PmFactory(tuple(args.plugin)))
+    finally:
+        progress.close()
+    render = reporters[args.format]
+    if args.format == "text" and args.output is None:
+        from .reporters.text import render as render_text
+
+        out = render_text(report, lang, color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    else:
+        out = render(report, lang)
+    _emit(out, args.output)
+    return EXIT_FINDINGS if report["summary"]["errors"] else EXIT_OK
+
+
+class _PmFactory:
+    """Picklable: a worker process builds its own plugin manager with the same extra plugins."""
+
+    def __init__(self, extra: tuple[str, ...]):
+        self.extra = extra
+
+    def __call__(self):
+        from .plugins_manager import get_plugin_manager
+
+        return get_plugin_manager(self.extra)
+
+
+def _ocr_engines(pm) -> dict:
+    out = {}
+    for result in pm.hook.shenbao_add_ocr_engines():
+        out.update(result or {})
+    return out
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+# -- programs, rules -----------------------------------------------------------------------------
+
+def cmd_programs(args, pm) -> int:
+    programs = _programs(pm)
+    rows = [{"id": p.id, "title": p.title, "source": p.source, "notice_date": p.notice_date.isoformat(),
+             "deadline": p.deadline.isoformat(), "origin": p.origin} for p in programs.values()]
+    if args.format == "json":
+        _emit(json.dumps(rows, ensure_ascii=False, indent=2), None)
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "项目 / title", "来源 / source", "通知日期 / notice", "截止 / deadline")
+    for r in rows:
+        table.add_row(r["id"], r["title"], r["source"], r["notice_date"], r["deadline"])
+    Console(width=120).print(table)
+    return EXIT_OK
+
+
+def _rule_info(cls) -> dict:
+    import inspect
+
+    return {"id": cls.rule, "title": cls.title, "title_en": cls.title_en, "severity": cls.severity,
+            "doc": inspect.cleandoc(cls.__doc__ or ""), "doc_en": inspect.cleandoc(cls.doc_en or ""),
+            "params": dict(cls.params_doc)}
+
+
+def cmd_rules(args, pm) -> int:
+    from .engine import all_checks
+
+    rules = [_rule_info(c) for c in all_checks(pm).values()]
+    if args.format == "json":
+        _emit(json.dumps(rules, ensure_ascii=False, indent=2), None)
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("rule", "标题 / title", "severity")
+    for r in rules:
+        table.add_row(r["id"], r["title"] if args.lang == "zh" else r["title_en"], r["severity"])
+    Console(width=120).print(table)
+    return EXIT_OK
+
+
+def cmd_rule(args, pm) -> int:
+    from .engine import all_checks
+
+    checks = all_checks(pm)
+    if args.rule_id not in checks:
+        raise UsageError(f"未知规则 / unknown rule: {args.rule_id}（见 / see `shenbao rules`）")
+    info = _rule_info(checks[args.rule_id])
+    # Where programs use the rule, and on what basis.
+    uses = []
+    for p in _programs(pm).values():
+        for c in p.checks:
+            if c["rule"] == args.rule_id:
+                uses.append({"program": p.id, "basis": c.get("basis") or "", "params": c.get("params") or {}})
+    info["used_by"] = uses
+    if args.format == "json":
+        _emit(json.dumps(info, ensure_ascii=False, indent=2), None)
+        return EXIT_OK
+    title = info["title"] if args.lang == "zh" else info["title_en"]
+    lines = [f"{info['id']}  {title}  [{info['severity']}]", "", info["doc"] if args.lang == "zh" else info["doc_en"]]
+    if info["params"]:
+        lines += ["", "参数 / parameters:"] + [f"  {k}: {v}" for k, v in info["params"].items()]
+    if uses:
+        lines += ["", "依据 / basis:" if args.lang == "zh" else "Basis:"]
+        lines += [f"  {u['program']}: {u['basis'] or '-'}" for u in uses]
+    _emit("\n".join(lines), None)
+    return EXIT_OK
+
+
+# -- inspect -------------------------------------------------------------------------------------
+
+def cmd_inspect(args, pm) -> int:
+    from .inspect_file import inspect_file, render_inspection
+
+    programs = _programs(pm)
+    if args.program not in programs:
+        raise UsageError(f"未知项目 id / unknown program: {args.program}")
+    if not args.file.is_file():
+        raise UsageError(f"找不到文件 / file not found: {args.file}")
+    data = inspect_file(args.file, programs[args.program], pm, ocr_engine=args.ocr, use_cache=not args.no_cache,
+                        cache_dir=args.cache_dir)
+    if args.format == "json":
+        _emit(json.dumps(data, ensure_ascii=False, indent=2, default=str), None)
+    else:
+        _emit(render_inspection(data), None)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""One run: discover -> extract -> classify -> facts -> checks -> report dict.
+
+Checks are cheap and pure; extraction is the expensive part and runs in worker processes with a
+content-hash cache. The report is deterministic: files, segments and findings are sorted, and
+timings live only under ``timing``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from . import __version__
+from .check import Check, CheckContext, Program
+from .classify import classify_package, compile_kinds
+from .discover import Skipped, discover
+from .facts.collect import collect_facts, identify_applicant
+from .model import Document, Finding, Segment
+from .reporters import finding_fingerprint
+
+
+@dataclass
+class RunOptions:
+    as_of: Optional[dt.date] = None
+    stage: str = "enterprise"
+    lang: str = "zh"
+    jobs: int = 1
+    cache_dir: Optional[Path] = None
+    use_cache: bool = True
+    ocr_engine: str = "rapidocr"
+    ocr: bool = True
+    timeout_seconds: float = 300.0
+    progress: Optional[Callable[[int, int, str], None]] = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extra_plugins: tuple[str, ...] = field(default_factory=tuple)
+
+
+def all_checks(pm) -> dict[str, type[Check]]:
+    checks: dict[str, type[Check]] = {}
+    for result in pm.hook.shenbao_add_checks():
+        for cls in result or []:
+            if cls.rule in checks and checks[cls.rule] is not cls:
+                raise ValueError(f"规则 id 重复 / duplicate rule id: {cls.rule}")
+            checks[cls.rule] = cls
+    return dict(sorted(checks.items()))
+
+
+def all_kinds(pm) -> list[dict]:
+    kinds: list[dict] = []
+    for result in pm.hook.shenbao_add_materials():
+        kinds.extend(result or [])
+    return kinds
+
+
+def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_factory) -> list[Document]:
+    from .extract import ExtractSettings, extract_all
+    from .extract.cache import Cache
+
+    settings = ExtractSettings(ocr_engine=options.ocr_engine, ocr=options.ocr, timeout_seconds=options.timeout_seconds)
+    cache = Cache(options.cache_dir) if options.use_cache else None
+    docs = extract_all(files, settings, jobs=options.jobs, cache=cache, progress=options.progress, pm_factory=pm_factory)
+    for s in skipped:
+        docs.append(Document(path=s.path, kind="unreadable", format="", error=s.reason, error_en=s.reason_en))
+    docs.sort(key=lambda d: d.path)
+    return docs
+
+
+def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOptions) -> tuple[list[Finding], list[str]]:
+    """Run the program's checks; a crash inside one check becomes a finding about it."""
+    findings: list[Finding] = []
+    evaluated: list[str] = []
+    for entry in ctx.program.checks:
+        rule = entry["rule"]
+        if options.select and not any(rule.startswith(s) for s in options.select):
+            continue
+        if any(rule.startswith(s) for s in options.ignore):
+            continue
+        cls = checks.get(rule)
+        if cls is None:
+            findings.append(Finding("internal-error", "warning",
+                                    f"程序包引用了未安装的规则 {rule}，已跳过。",
+                                    f"The program uses rule {rule}, which no installed plugin provides; skipped."))
+            continue
+        params = {**ctx.program.params, **(entry.get("params") or {})}
+        if entry.get("severity"):
+            params["severity"] = entry["severity"]
+        params["basis"] = entry.get("basis") or ""
+        evaluated.append(rule)
+        try:
+            findings.extend(cls().run(ctx, params) or [])
+        except Exception as exc:  # noqa: BLE001 - one check's crash must not stop the others
+            tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            findings.append(Finding("internal-error", "warning",
+                                    f"检查 {rule} 运行出错，结果不完整：{tb}",
+                                    f"Check {rule} crashed; its result is incomplete: {tb}"))
+    return findings, evaluated
+
+
+def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_factory=None) -> dict:
+    t0 = time.monotonic()
+    as_of = options.as_of or dt.date.today()
+    files, skipped = discover(package)
+    t1 = time.monotonic()
+    docs = extract_documents(files, skipped, options, pm_factory)
+    t_extract = time.monotonic() - t1
+    kinds = compile_kinds(all_kinds(pm))
+    segments = classify_package(docs, program, kinds)
+    facts = collect_facts(docs, segments, program)
+    ctx = CheckContext(
+        program=program,
+        as_of=as_of,
+        documents={d.path: d for d in docs},
+        segments=segments,
+        facts=facts,
+        applicant=identify_applicant(facts, segments, program),
+        stage=options.stage,
+        lang=options.lang,
+    )
+    checks = all_checks(pm)
+    findings, evaluated = run_checks(ctx, checks, options)
+    report = build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options)
+    report["timing"] = {"seconds": round(time.monotonic() - t0, 3), "extract_seconds": round(t_extract, 3)}
+    return report
+
+
+# -- report assembly -----------------------------------------------------------------------------
+
+def _text_source(doc: Document) -> str:
+    sources = {p.source for p in doc.pages}
+    if not sources:
+        return "none"
+    if len(sources) == 1:
+        return sources.pop()
+    return "mixed"
+
+
+def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[Document], segments: list[Segment],
+                 findings: list[Finding], evaluated: list[str], checks: dict[str, type[Check]], options: RunOptions) -> dict:
+    lang = options.lang
+    order = {m.id: m.order for m in program.materials}
+    findings = sorted(findings, key=lambda f: (order.get(f.material, 999) if f.material else 1000, *f.sort_key()))
+
+    materials = []
+    for m in program.materials:
+        segs = [s for s in segments if s.material == m.id]
+        files = [{"path": s.path, "pages": s.pages} for s in segs]
+        if segs:
+            status = "present"
+        elif m.required is True:
+            status = "missing"
+        else:
+            status = "not-provided"
+        materials.append({"id": m.id, "title": m.title, "section": m.section, "required": m.required,
+                          "status": status, "files": files})
+
+    file_entries = []
+    for d in docs:
+        mats = sorted({s.material for s in segments if s.path == d.path and s.material}, key=lambda x: order.get(x, 999))
+        if d.kind == "unreadable":
+            status, reason = "unreadable", d.error if lang == "zh" else d.error_en
+        elif d.kind == "unsupported":
+            status, reason = "unsupported", d.error if lang == "zh" else d.error_en
+        elif mats:
+            status, reason = "classified", None
+        else:
+            status, reason = "unrecognised", ("未能识别为任何申报材料" if lang == "zh" else "not recognised as any material")
+        file_entries.append({"path": d.path, "format": d.format, "kind": d.kind, "pages": len(d.pages),
+                             "materials": mats, "status": status, "reason": reason, "text_source": _text_source(d)})
+
+    out_findings = []
+    for f in findings:
+        item = {
+            "rule": f.rule, "severity": f.severity,
+            "message": f.message if lang == "zh" else f.message_en,
+            "message_zh": f.message, "message_en": f.message_en,
+            "material": f.material, "material_title": f.material_title,
+            "path": f.path, "page": f.page,
+            "bbox": [round(v, 4) for v in f.bbox] if f.bbox else None,
+            "evidence": f.evidence, "confidence": f.confidence, "uncertain": f.uncertain,
+            "fix": (f.fix if lang == "zh" else (f.fix_en or f.fix)),
+            "basis": f.basis,
+        }
+        item["fingerprint"] = finding_fingerprint(item)
+        out_findings.append(item)
+
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    rules = []
+    for rule in evaluated:
+        cls = checks[rule]
+        rules.append({"id": rule, "title": cls.title, "title_en": cls.title_en, "severity": cls.severity,
+                      "findings": sum(1 for f in findings if f.rule == rule)})
+    passed = sum(1 for r in rules if r["findings"] == 0)
+    return {
+        "tool": {"name": "shenbao-lint", "version": __version__},
+        "schema_version": 1,
+        "program": {"id": program.id, "title": program.title, "title_en": program.title_en, "source": program.source,
+                    "notice_date": program.notice_date.isoformat(), "deadline": program.deadline.isoformat()},
+        "package": str(package),
+        "as_of": ctx.as_of.isoformat(),
+        "stage": options.stage,
+        "lang": lang,
+        "applicant": {"name": ctx.applicant.name, "credit_code": ctx.applicant.credit_code},
+        "summary": {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"],
+                    "passed": passed, "uncertain": sum(1 for f in findings if f.uncertain),
+                    "files": len(docs), "pages": sum(len(d.pages) for d in docs)},
+        "materials": materials,
+        "files": file_entries,
+        "findings": out_findings,
+        "rules": rules,
+    }

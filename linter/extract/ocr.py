@@ -1,0 +1,155 @@
+"""Run OCR on a page image: engine lookup, blank-page skip, orientation retry, page fractions.
+
+How extraction finds an engine: :func:`configure` is called once per process (by
+``extract_file`` / the worker initialiser) with the plugin manager and the onnxruntime thread
+count. The first page that needs OCR asks ``pm.hook.shenbao_add_ocr_engines()`` for the factories,
+builds the engine named by ``settings.ocr_engine`` and keeps it for the life of the process.
+Without a plugin manager the built-in engines (rapidocr, tesseract) are used.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from ..model import Line
+from . import layout
+
+_state: dict[str, Any] = {"pm": None, "threads": 2}
+_engines: dict[str, Any] = {}
+
+# A first pass is "poor" (and other orientations are tried) below these.
+POOR_CHARS = 20  # confident (>= 0.8) chars
+POOR_CONF = 0.80  # char-weighted mean confidence
+BLANK_INK = 0.0002  # share of dark pixels under which a page is blank (no OCR at all)
+
+
+def configure(pm=None, threads: Optional[int] = None) -> None:
+    """Set the plugin manager used to find OCR engines and the onnxruntime thread count."""
+    if pm is not None and pm is not _state["pm"]:
+        _state["pm"] = pm
+    if threads is not None and threads != _state["threads"]:
+        _state["threads"] = int(threads)
+        _engines.clear()
+
+
+def _factories() -> dict:
+    """Return ``{name: factory}`` from the plugin manager, or the built-ins without one."""
+    pm = _state["pm"]
+    if pm is None:
+        from . import ocr_rapid, ocr_tesseract
+
+        return {ocr_rapid.NAME: ocr_rapid.factory, ocr_tesseract.NAME: ocr_tesseract.factory}
+    out: dict = {}
+    for d in pm.hook.shenbao_add_ocr_engines():
+        out.update(d or {})
+    return out
+
+
+def get_engine(name: str):
+    """Return the (process-wide, lazily built) OCR engine called ``name``; raise KeyError if unknown."""
+    if name not in _engines:
+        facs = _factories()
+        if name not in facs:
+            raise KeyError(f"unknown OCR engine {name!r}; available: {', '.join(sorted(facs))}")
+        fac = facs[name]
+        try:  # built-in factories take a thread count; the hookspec's factory() takes nothing
+            takes_threads = "threads" in inspect.signature(fac).parameters
+        except (TypeError, ValueError):
+            takes_threads = False
+        _engines[name] = fac(threads=_state["threads"]) if takes_threads else fac()
+    return _engines[name]
+
+
+@dataclass
+class OcrResult:
+    """OCR of one page: lines (page-fraction boxes, reading order), text, confidence, rotation."""
+
+    lines: list[Line] = field(default_factory=list)
+    text: str = ""
+    confidence: float = 1.0
+    rotation: int = 0
+    engine: Optional[str] = None
+    note: Optional[str] = None
+
+
+def _score(lines: list[Line]) -> float:
+    """Return the number of confidently read chars (the orientation vote)."""
+    return sum(len(l.text) * l.confidence for l in lines if l.confidence >= 0.8)
+
+
+def _poor(lines: list[Line]) -> bool:
+    """Return True when an OCR pass read too little, or too unsure, to trust its orientation."""
+    return _score(lines) < POOR_CHARS or layout.weighted_confidence(lines) < POOR_CONF
+
+
+def _sideways(lines: list[Line]) -> bool:
+    """Return True when most lines of 3+ chars have tall boxes (text running top to bottom)."""
+    longer = [l for l in lines if len(l.text) >= 3]
+    tall = sum(1 for l in longer if (l.bbox[3] - l.bbox[1]) > 1.5 * (l.bbox[2] - l.bbox[0]))
+    return bool(longer) and tall * 2 > len(longer)
+
+
+def ink_ratio(rgb: np.ndarray) -> float:
+    """Return the share of dark pixels (any ink, including red) on a subsampled image."""
+    small = rgb[::2, ::2]
+    gray = np.minimum(np.minimum(small[..., 0], small[..., 1]), small[..., 2]) if small.ndim == 3 else small
+    return float((gray < 128).mean()) if gray.size else 0.0
+
+
+def _unrotate(b: tuple, rot: int, w: float, h: float) -> tuple:
+    """Map a pixel box on the image turned ``rot`` degrees clockwise back to the original (w x h)."""
+    x0, y0, x1, y1 = b
+    if rot == 90:  # turned image is h wide, w high; (x', y') = (h - y, x)
+        return (y0, h - x1, y1, h - x0)
+    if rot == 180:
+        return (w - x1, h - y1, w - x0, h - y0)
+    if rot == 270:  # (x', y') = (y, w - x)
+        return (w - y1, x0, w - y0, x1)
+    return b
+
+
+def _turn(rgb: np.ndarray, rot: int) -> np.ndarray:
+    """Return the image turned ``rot`` degrees clockwise."""
+    return np.ascontiguousarray(np.rot90(rgb, k=-(rot // 90))) if rot else rgb
+
+
+def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
+    """Return the OCR of an RGB page image.
+
+    Blank pages are not OCR'd. When the upright pass is poor, the page is also read turned 90,
+    180 and 270 degrees clockwise and the orientation with the most confidently read chars wins.
+    Boxes are fractions of the original (unturned) image, lines in the reading order of the
+    winning orientation.
+    """
+    h, w = rgb.shape[:2]
+    if ink_ratio(rgb) < BLANK_INK:
+        return OcrResult(engine=engine_name, note="空白页，未识别 / blank page, not OCR'd", confidence=1.0)
+    eng = get_engine(engine_name)
+    best_rot, best = 0, eng.recognize(rgb)
+    poor, sideways = _poor(best), _sideways(best)
+    if poor or sideways:
+        # RapidOCR reads a tall crop turned 90° counter-clockwise, so a page turned clockwise
+        # can read well but with tall boxes: turning it 270° then gives the upright page.
+        order = (270, 90, 180) if sideways and not poor else (90, 270, 180) if sideways else (180, 90, 270)
+        for rot in order:
+            lines = eng.recognize(_turn(rgb, rot))
+            upright_now = sideways and not _sideways(lines) and _score(lines) >= 0.8 * _score(best)
+            if upright_now or _score(lines) > _score(best) * 1.5 + 5:
+                best_rot, best = rot, lines
+                sideways = _sideways(lines)
+            if not _poor(best) and not sideways:
+                break
+    ordered, text = layout.order(best)  # reading order in the turned frame
+    out = []
+    for l in ordered:
+        x0, y0, x1, y1 = _unrotate(l.bbox, best_rot, w, h)
+        out.append(Line(l.text, (_c(x0 / w), _c(y0 / h), _c(x1 / w), _c(y1 / h)), round(float(l.confidence), 4)))
+    return OcrResult(out, text, layout.weighted_confidence(out), best_rot, engine_name)
+
+
+def _c(v: float) -> float:
+    """Return ``v`` clamped to 0..1 and rounded (stable JSON, equal across processes)."""
+    return round(min(max(float(v), 0.0), 1.0), 5)

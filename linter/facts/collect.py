@@ -1,0 +1,283 @@
+"""From classified pages to typed facts, each with its page, box and confidence.
+
+Which facts are read depends on the material kind of the segment a page belongs to:
+
+=====================  ==================================================================
+fact kind              read from
+=====================  ==================================================================
+``credit_code``        every page (统一社会信用代码 candidates; validity is a check's job)
+``applicant_name``     names after 名称 / 企业名称 / 申请单位 ... on forms, licence, lists
+``established_date``   the licence's 成立日期
+``query_time``         credit-query pages: 查询时间/打印时间, else a timestamp, else a date in
+                       the page's bottom strip (taskbar clock, print footer)
+``verification_code``  audit reports: 报告验证码 / 防伪编码 / 报备编号 and their value
+``table``              invoice and payment lists (xlsx sheets or OCR'd/text tables)
+``invoice_row``        each data row of those tables
+``invoice_date``       开票日期 on invoices among the fund proofs
+``invoice_amount``     价税合计 on those invoices
+``payment_date``       交易日期 on bank receipts
+``field``              each required form field: ``{"label", "filled", "county"}``
+=====================  ==================================================================
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from ..check import Applicant, Program
+from ..classify import squash
+from ..model import SOURCE_OCR, BBox, Document, Fact, Page, Segment
+from .amounts import find_amounts
+from .credit_code import find_credit_codes, is_valid_credit_code
+from .dates import find_dates
+from .labels import field_filled, labelled_value
+from .names import find_company_names, normalize_company_name
+from .tables import rows_from_lines, rows_from_sheet
+
+NAME_LABELS = ["企业（单位）名称", "企业(单位)名称", "申报单位名称", "申请单位名称", "单位名称", "企业名称",
+               "申请单位", "申报单位", "纳税人名称"]
+LICENCE_NAME_LABELS = ["名称", "企业名称"]
+ESTABLISHED_LABELS = ["成立日期", "注册日期", "成立时间"]
+QUERY_LABELS = ("查询时间", "查询日期", "打印时间", "打印日期", "检索时间", "查询于")
+CODE_RE = re.compile(
+    r"(报告验证码|验证码|防伪编码|防伪码|防伪编号|报备编号|报备号|业务报备|鉴证业务防伪标识|防伪标识)[:：]?"
+    r"([A-Za-z0-9][A-Za-z0-9\-]{5,40})")
+CREDIT_KINDS = {"credit_dishonest", "credit_tax", "credit_gsxt"}
+NAME_KINDS = {"application_form", "cover", "performance_form", "declaration", "invoice_list", "payment_list"}
+
+
+def locate(page: Page, needle: str) -> tuple[Optional[BBox], float]:
+    """The box and confidence of the line holding ``needle`` (whitespace-insensitive)."""
+    target = squash(needle)
+    if not target:
+        return None, page.confidence
+    for line in page.lines:
+        if target in squash(line.text):
+            return line.bbox, line.confidence
+    # The value may span lines: fall back to the line holding its first characters.
+    head = target[: max(2, min(6, len(target)))]
+    for line in page.lines:
+        if head in squash(line.text):
+            return line.bbox, line.confidence
+    return None, page.confidence
+
+
+def _fact(kind, value, text, doc: Document, page: Optional[Page], needle: Optional[str] = None) -> Fact:
+    bbox, conf = (None, 1.0)
+    if page is not None:
+        bbox, conf = locate(page, needle or text)
+        if page.source != SOURCE_OCR:
+            conf = 1.0
+    return Fact(kind=kind, value=value, text=text, path=doc.path, page=page.number if page else None,
+                bbox=bbox, confidence=round(float(conf), 3), source=page.source if page else "text-layer")
+
+
+def _pages(doc: Document, seg: Segment) -> list[Page]:
+    return [p for p in doc.pages if seg.first_page <= p.number <= seg.last_page]
+
+
+# -- per-kind readers ----------------------------------------------------------------------------
+
+def _credit_codes(doc: Document, page: Page) -> Iterable[Fact]:
+    for m in find_credit_codes(page.text):
+        yield _fact("credit_code", m.code, page.text[m.start:m.end], doc, page, m.code)
+
+
+def _names(doc: Document, page: Page, labels: list[str]) -> Iterable[Fact]:
+    lm = labelled_value(page.text, labels)
+    if lm and lm.value:
+        names = find_company_names(lm.value) or ([lm.value] if len(squash(lm.value)) >= 6 else [])
+        for name in names[:1]:
+            norm = normalize_company_name(name)
+            if norm and _looks_like_company(norm):
+                yield _fact("applicant_name", norm, f"{lm.label}：{lm.value}", doc, page, lm.value)
+
+
+def _looks_like_company(name: str) -> bool:
+    return len(name) >= 4 and bool(re.search(r"(公司|厂|合作社|中心|研究院|集团|事务所|商行|企业)$", name))
+
+
+def _established(doc: Document, page: Page) -> Iterable[Fact]:
+    lm = labelled_value(page.text, ESTABLISHED_LABELS)
+    if lm:
+        dates = find_dates(lm.value) or find_dates(page.text[lm.start:lm.start + 40])
+        if dates:
+            d = dates[0]
+            yield _fact("established_date", d.date, f"{lm.label}：{d.text}", doc, page, d.text)
+
+
+def _query_time(doc: Document, page: Page) -> Iterable[Fact]:
+    text = page.text
+    dates = find_dates(text)
+    if not dates:
+        return
+    labelled = []
+    for d in dates:
+        before = squash(text[max(0, d.start - 12):d.start])
+        if any(lbl in before for lbl in QUERY_LABELS):
+            labelled.append(d)
+    choice = None
+    if labelled:
+        choice = max(labelled, key=lambda d: (d.date, d.time or 0))
+    else:
+        stamped = [d for d in dates if d.time is not None]
+        if stamped:
+            choice = max(stamped, key=lambda d: (d.date, d.time))
+        else:
+            bottom = [d for d in dates if (_line_y(page, d.text) or 0) > 0.9]
+            if bottom:
+                choice = max(bottom, key=lambda d: d.date)
+    if choice is not None:
+        value = choice.datetime or choice.date
+        yield _fact("query_time", value, choice.text, doc, page, choice.text)
+
+
+def _line_y(page: Page, needle: str) -> Optional[float]:
+    bbox, _ = locate(page, needle)
+    return bbox[1] if bbox else None
+
+
+def _verification_codes(doc: Document, page: Page) -> Iterable[Fact]:
+    flat = squash(page.text)
+    for m in CODE_RE.finditer(flat):
+        yield _fact("verification_code", m.group(2), m.group(0), doc, page, m.group(2))
+
+
+def _tables(doc: Document, seg: Segment, pages: list[Page]) -> Iterable[Fact]:
+    if doc.kind == "xlsx":
+        for i, sheet in enumerate(doc.sheets, start=1):
+            if seg.first_page and not (seg.first_page <= i <= seg.last_page):
+                continue
+            table = rows_from_sheet(sheet.rows)
+            if table is None or not table.rows:
+                continue
+            yield Fact("table", table, f"工作表“{sheet.name}”", doc.path, None, None, 1.0, "text-layer")
+            for row in table.rows:
+                yield Fact("invoice_row", row, f"工作表“{sheet.name}” 第 {row.source_row} 行", doc.path, None, None, 1.0,
+                           "text-layer")
+        return
+    for page in pages:
+        table = rows_from_lines(page.lines)
+        if table is None or not table.rows:
+            continue
+        conf = 1.0 if page.source != SOURCE_OCR else min([r.confidence for r in table.rows] + [page.confidence])
+        yield Fact("table", table, f"第 {page.number} 页表格", doc.path, page.number, None, round(conf, 3), page.source)
+        for row in table.rows:
+            rc = 1.0 if page.source != SOURCE_OCR else row.confidence
+            yield Fact("invoice_row", row, _row_text(row), doc.path, page.number, row.bbox, round(rc, 3), page.source)
+
+
+def _row_text(row) -> str:
+    parts = [str(x) for x in (row.index, row.number, row.date, row.amount) if x is not None]
+    return " ".join(parts)
+
+
+def _payer_names(doc: Document, facts: list[Fact]) -> Iterable[Fact]:
+    for f in facts:
+        if f.kind == "invoice_row" and getattr(f.value, "payer", None):
+            norm = normalize_company_name(f.value.payer)
+            if norm and _looks_like_company(norm):
+                yield Fact("applicant_name", norm, f"付款方名称：{f.value.payer}", f.path, f.page, f.bbox, f.confidence, f.source)
+
+
+def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
+    zone = "".join(squash(l.text) for l in page.lines[:8]) if page.lines else squash(page.text[:200])
+    if "发票" in zone and "清单" not in zone:
+        lm = labelled_value(page.text, ["开票日期"])
+        dates = find_dates(lm.value) if lm else []
+        if dates:
+            yield _fact("invoice_date", dates[0].date, f"开票日期：{dates[0].text}", doc, page, dates[0].text)
+        lm = labelled_value(page.text, ["（小写）", "(小写)", "小写"])
+        amounts = find_amounts(lm.value) if lm else []
+        if amounts:
+            yield _fact("invoice_amount", amounts[0].value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
+    elif "回单" in zone or "付款凭证" in zone:
+        lm = labelled_value(page.text, ["交易日期", "记账日期", "交易时间", "日期"])
+        dates = find_dates(lm.value) if lm else []
+        if dates:
+            yield _fact("payment_date", dates[0].date, f"{lm.label}：{dates[0].text}", doc, page, dates[0].text)
+
+
+def _fields(doc: Document, pages: list[Page], labels: list[str], county: bool) -> Iterable[Fact]:
+    for label in labels:
+        verdict, where = None, None
+        for page in pages:
+            filled = field_filled(page.lines or page.text, label)
+            if filled is True:
+                verdict, where = True, page
+                break
+            if filled is False and verdict is None:
+                verdict, where = False, page
+        if verdict is None or where is None:
+            continue
+        yield _fact("field", {"label": label, "filled": verdict, "county": county}, label, doc, where, label)
+
+
+# -- driver --------------------------------------------------------------------------------------
+
+def collect_facts(docs: list[Document], segments: list[Segment], program: Program) -> list[Fact]:
+    by_path = {d.path: d for d in docs}
+    facts: list[Fact] = []
+    for doc in docs:
+        if doc.readable:
+            for page in doc.pages:
+                facts.extend(_credit_codes(doc, page))
+    for seg in segments:
+        doc = by_path.get(seg.path)
+        if doc is None or not doc.readable or seg.material is None:
+            continue
+        material = program.material(seg.material)
+        if material is None:
+            continue
+        kind = material.kind
+        pages = _pages(doc, seg)
+        for page in pages:
+            if kind == "business_license":
+                facts.extend(_names(doc, page, LICENCE_NAME_LABELS + NAME_LABELS))
+                facts.extend(_established(doc, page))
+            elif kind in NAME_KINDS:
+                facts.extend(_names(doc, page, NAME_LABELS))
+            if kind in CREDIT_KINDS:
+                facts.extend(_query_time(doc, page))
+            elif kind == "audit_report":
+                facts.extend(_verification_codes(doc, page))
+            elif kind == "fund_proof":
+                facts.extend(_fund_proof(doc, page))
+        if kind in ("invoice_list", "payment_list"):
+            table_facts = list(_tables(doc, seg, pages))
+            facts.extend(table_facts)
+            if kind == "invoice_list":
+                facts.extend(_payer_names(doc, table_facts))
+        req = material.requirements
+        if req.get("fields"):
+            facts.extend(_fields(doc, pages, req["fields"], county=False))
+        if req.get("county_blocks"):
+            facts.extend(_fields(doc, pages, req["county_blocks"], county=True))
+    return facts
+
+
+def identify_applicant(facts: list[Fact], segments: list[Segment], program: Program) -> Applicant:
+    """The applicant as the package says: the licence first, then the application form and cover."""
+    kind_of = {m.id: m.kind for m in program.materials}
+    seg_kind = {}
+    for s in segments:
+        if s.material:
+            seg_kind[(s.path, s.first_page, s.last_page)] = kind_of.get(s.material)
+
+    def kind_at(f: Fact) -> Optional[str]:
+        for (path, a, b), k in seg_kind.items():
+            if path == f.path and (f.page is None or a <= 0 or a <= f.page <= b):
+                return k
+        return None
+
+    app = Applicant()
+    for preferred in ("business_license", "application_form", "cover", "performance_form"):
+        names = [f for f in facts if f.kind == "applicant_name" and kind_at(f) == preferred]
+        if names and app.name is None:
+            best = max(names, key=lambda f: f.confidence)
+            app.name, app.name_source = best.value, best
+        codes = [f for f in facts if f.kind == "credit_code" and kind_at(f) == preferred and is_valid_credit_code(f.value)]
+        if codes and app.credit_code is None:
+            best = max(codes, key=lambda f: f.confidence)
+            app.credit_code, app.credit_code_source = best.value, best
+    return app

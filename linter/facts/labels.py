@@ -1,0 +1,202 @@
+"""Form labels and their values: ``项目名称：XX项目``, ``项 目 名 称  XX``, ``申请单位（盖章）：``.
+
+Labels may be printed with spaces between the characters, full- or half-width brackets and
+colons. A value runs to the end of the line or to the next ``label：`` on the same line.
+``field_filled`` decides whether a form field has content; a blank date template
+(``年 月 日``), underscores, ``（盖章）`` and ``****`` placeholders do not count as content, while an
+explicit ``/`` or ``无`` (the usual "not applicable" marks) does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence, Union
+
+from ._text import as_text
+
+_SP = r"[ \t\u3000]"
+_NOISE_WORDS = r"(?:盖\s*章|签\s*章|签\s*字|公\s*章|手\s*写\s*签\s*字|签\s*名|单\s*位\s*盖\s*章)"
+_SUFFIX = rf"(?:{_SP}*[（(]{_SP}*{_NOISE_WORDS}{_SP}*[)）])?"
+_SEP = rf"(?:{_SP}*[:：]{_SP}*|{_SP}+|(?=\r?\n)|$)"
+# the start of another "label：" on the same line (Chinese words followed by a colon)
+_NEXT_LABEL = re.compile(rf"{_SP}+(?:[\u4e00-\u9fff（）()/／、]{_SP}?){{1,15}}[:：]")
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """A label and its value. ``label`` is the label as passed in; ``value`` is stripped;
+    ``start``/``end`` are the value's offsets and ``label_start``/``label_end`` the label's
+    (including a ``（盖章）`` suffix), all into the searched text."""
+
+    label: str
+    value: str
+    start: int
+    end: int
+    label_start: int
+    label_end: int
+
+
+def label_pattern(label: str) -> str:
+    """A regex for ``label`` tolerating whitespace between characters (also line breaks, as in
+    rotated tables), full/half-width brackets and slashes, and no trailing colon."""
+    parts = []
+    for c in (label or "").strip().rstrip(":："):
+        if c.isspace():
+            continue
+        if c in "（(":
+            parts.append("[（(]")
+        elif c in "）)":
+            parts.append("[）)]")
+        elif c in "/／":
+            parts.append("[/／]")
+        elif c in "、,，":
+            parts.append("[、,，]")
+        else:
+            parts.append(re.escape(c))
+    return r"\s{0,3}".join(parts)
+
+
+def _compile(labels: Iterable[str]) -> Optional["re.Pattern[str]"]:
+    pats = sorted({label_pattern(lbl) for lbl in labels if isinstance(lbl, str) and label_pattern(lbl)},
+                  key=len, reverse=True)
+    if not pats:
+        return None
+    return re.compile("(?P<label>" + "|".join(f"(?:{p})" for p in pats) + ")" + _SUFFIX + _SEP)
+
+
+def _which(labels: Sequence[str], found: str) -> str:
+    for lbl in sorted(labels, key=len, reverse=True):
+        if isinstance(lbl, str) and label_pattern(lbl) and re.fullmatch(label_pattern(lbl), found):
+            return lbl
+    return found
+
+
+def labelled_values(text: str, labels: Sequence[str], *,
+                    stop_labels: Sequence[str] = ()) -> list[LabelMatch]:
+    """Every occurrence of any of ``labels`` with its value, in text order.
+
+    The value ends at the line end, at the next occurrence of one of ``labels``/``stop_labels``,
+    or at a following ``词语：`` on the same line. Returns a list of :class:`LabelMatch` (values
+    may be ``""``).
+    """
+    if not isinstance(text, str) or not text or not labels:
+        return []
+    try:
+        rx = _compile(labels)
+        stop = _compile(list(labels) + list(stop_labels or ()))
+    except re.error:
+        return []
+    if rx is None or stop is None:
+        return []
+    out: list[LabelMatch] = []
+    for m in rx.finditer(text):
+        vstart = m.end()
+        line_end = text.find("\n", vstart)
+        line_end = len(text) if line_end < 0 else line_end
+        vend = line_end
+        nl = _NEXT_LABEL.search(text, vstart, line_end)
+        if nl:
+            vend = min(vend, nl.start())
+        ns = stop.search(text, vstart, line_end)
+        if ns:
+            vend = min(vend, ns.start())
+        raw = text[vstart:vend]
+        lead = len(raw) - len(raw.lstrip())
+        value = raw.strip()
+        s = vstart + lead
+        out.append(LabelMatch(_which(labels, m.group("label")), value, s, s + len(value),
+                              m.start(), m.start() + len(m.group(0).rstrip(" \t\u3000:：\r\n"))))
+    return out
+
+
+def labelled_value(text: str, labels: Sequence[str], *,
+                   stop_labels: Sequence[str] = ()) -> Optional[LabelMatch]:
+    """The first (leftmost) ``label：value`` for any of ``labels``, or ``None`` if no label
+    occurs. See :func:`labelled_values`."""
+    found = labelled_values(text, labels, stop_labels=stop_labels)
+    return found[0] if found else None
+
+
+_DATE_TEMPLATE = re.compile(r"[\d_\s]*年[\d_\s]*月(?:[\d_\s]*日)?")
+_PLACEHOLDER = re.compile(r"[*＊…·.。_＿xX×\s]*")
+_NOISE = re.compile(rf"[（(]?\s*{_NOISE_WORDS}\s*[)）]?|[_＿]+")
+
+
+def is_blank_value(value: object) -> bool:
+    """True if a field value has no real content: empty, underscores, ``（盖章）``-style noise,
+    ``****``/``……``/``XXX`` placeholders, or an unfilled date template (``年 月 日``,
+    ``2025年 月 日``). ``/`` and ``无`` count as content (explicit "not applicable")."""
+    from .dates import find_year_month, parse_date
+
+    t = _NOISE.sub("", as_text(value)).strip()
+    if not t:
+        return True
+    if _PLACEHOLDER.fullmatch(t):
+        return True
+    if re.fullmatch(r"[\d\s]{0,3}年度?", t):
+        return True  # "20  年度"
+    if _DATE_TEMPLATE.fullmatch(t):
+        if "日" in t:
+            return parse_date(t) is None
+        return not find_year_month(t)
+    return False
+
+
+def _centre_y(b) -> float:
+    return (b[1] + b[3]) / 2
+
+
+def _same_row(a, b) -> bool:
+    """Vertical overlap of at least half the smaller height, or b's centre inside a."""
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    h = max(min(a[3] - a[1], b[3] - b[1]), 1e-9)
+    return overlap >= 0.5 * h or a[1] <= _centre_y(b) <= a[3]
+
+
+def field_filled(source: Union[str, Sequence[object]], label: str) -> Optional[bool]:
+    """Whether the form field after ``label`` has content; ``None`` when the label is absent.
+
+    ``source`` is text, or a list of :class:`~shenbao.model.Line` (OCR / text-layer lines with a
+    ``bbox``). For lines, when nothing follows the label on its own line, the nearest line to the
+    right on the same row is taken as the field's cell (unless it is itself another label).
+    """
+    if isinstance(source, str):
+        lm = labelled_value(source, [label])
+        return None if lm is None else not is_blank_value(lm.value)
+    if not isinstance(source, (list, tuple)):
+        return None
+    try:
+        rx = re.compile(label_pattern(label))
+    except re.error:
+        return None
+    if not label_pattern(label):
+        return None
+    result: Optional[bool] = None
+    for line in source:
+        text = as_text(getattr(line, "text", None))
+        bbox = getattr(line, "bbox", None)
+        lm = labelled_value(text, [label]) if text else None
+        if lm is None:
+            if text and rx.search(text):
+                lm = None  # label glued to the value without a separator: value is the rest
+                m = rx.search(text)
+                rest = text[m.end():]
+                if not is_blank_value(re.sub(rf"^{_SUFFIX}", "", rest).lstrip(":： ")):
+                    return True
+                result = False
+            continue
+        if not is_blank_value(lm.value):
+            return True
+        result = False
+        if not bbox or len(bbox) != 4:
+            continue
+        right = [o for o in source if o is not line and getattr(o, "bbox", None)
+                 and len(o.bbox) == 4 and _same_row(bbox, o.bbox) and o.bbox[0] >= bbox[2] - 0.005]
+        right.sort(key=lambda o: o.bbox[0])
+        if right:
+            cell = as_text(right[0].text).strip()
+            if re.fullmatch(r"(?:[\u4e00-\u9fff（）()/／、]\s?){1,15}[:：]", cell):
+                continue  # the next thing on the row is another label
+            if not is_blank_value(cell):
+                return True
+    return result
