@@ -41,7 +41,7 @@ ESTABLISHED_LABELS = ["成立日期", "注册日期", "成立时间"]
 QUERY_LABELS = ("查询时间", "查询日期", "打印时间", "打印日期", "检索时间", "查询于")
 CODE_RE = re.compile(
     r"(报告验证码|验证码|防伪编码|防伪码|防伪编号|报备编号|报备号|业务报备|鉴证业务防伪标识|防伪标识)[:：]?"
-    r"([A-Za-z0-9][A-Za-z0-9\-]{5,40})")
+    r"([\u4e00-\u9fff]{0,2}[A-Za-z0-9][A-Za-z0-9\-]{5,40})")
 CREDIT_KINDS = {"credit_dishonest", "credit_tax", "credit_gsxt"}
 NAME_KINDS = {"application_form", "cover", "performance_form", "declaration", "invoice_list", "payment_list"}
 

@@ -71,7 +71,7 @@ def is_valid_credit_code(s: str, *, strict: bool = False) -> bool:
     part (chars 3-8) and a valid GB 11714 organisation code (chars 9-17). Input is used as given
     (no case folding or space removal: normalise first if you want that).
     """
-    if not isinstance(s, str) or len(s) != 18:
+    if not isinstance(s, str) or len(s) != 18 or any(c not in _VALUE for c in s):
         return False
     if check_digit(s[:17]) != s[17]:
         return False

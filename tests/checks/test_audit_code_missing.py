@@ -1,0 +1,18 @@
+from tests.pipeline import audit_report, doc, findings, run
+
+
+def test_audit_report_without_any_verification_code_is_an_error():
+    report = run([doc("审计报告.pdf", audit_report(code_line="（以下无正文）"))])
+    [f] = findings(report, "audit-code-missing")
+    assert (f["path"], f["material"], f["severity"]) == ("审计报告.pdf", "audit_report", "error")
+
+
+def test_each_kind_of_code_is_accepted():
+    for line in ("报告验证码：7K3H9XA2", "防伪编码：41000025031600452718", "报备编号 豫A2025-0316"):
+        assert findings(run([doc("审计报告.pdf", audit_report(code_line=line))]), "audit-code-missing") == [], line
+
+
+def test_a_blurred_scan_without_a_readable_code_is_uncertain():
+    report = run([doc("审计.jpg", audit_report(code_line=""), source="ocr", confidence=0.6)])
+    [f] = findings(report, "audit-code-missing")
+    assert f["uncertain"] and f["severity"] == "warning"

@@ -1,0 +1,58 @@
+"""date-out-of-window, amount-below-minimum, investment-below-threshold and sum-mismatch on the
+invoice list, as an xlsx and as a text-layer PDF table."""
+from tests.pipeline import doc, findings, invoice_rows, run, sheet_doc
+
+CLEAN = [("25412000000012345678", "2024-09-02", 1200000.00),
+         ("25412000000012345679", "2024-11-15", 600000.00),
+         ("25412000000012345680", "2025-03-20", 450000.00)]
+
+
+def test_clean_list_has_no_findings():
+    report = run([sheet_doc("发票清单.xlsx", invoice_rows(CLEAN))])
+    for rule in ("date-out-of-window", "amount-below-minimum", "investment-below-threshold", "sum-mismatch"):
+        assert findings(report, rule) == [], rule
+
+
+def test_invoice_dated_before_the_window_is_reported_with_its_row():
+    rows = CLEAN + [("25412000000012345681", "2024-05-20", 50000.00)]
+    report = run([sheet_doc("发票清单.xlsx", invoice_rows(rows))])
+    [f] = findings(report, "date-out-of-window")
+    assert f["path"] == "发票清单.xlsx" and f["material"] == "invoice_list"
+    assert "25412000000012345681" in f["message"] and "2024年5月20日" in f["message"]
+
+
+def test_invoice_below_ten_thousand_is_reported():
+    rows = CLEAN + [("25412000000012345682", "2024-12-01", 8500.00)]
+    [f] = findings(run([sheet_doc("发票清单.xlsx", invoice_rows(rows))]), "amount-below-minimum")
+    assert "8,500.00" in f["message"]
+
+
+def test_total_that_does_not_add_up():
+    report = run([sheet_doc("发票清单.xlsx", invoice_rows(CLEAN, total=2350000.00))])
+    [f] = findings(report, "sum-mismatch")
+    assert "2,350,000.00" in f["message"] and "2,250,000.00" in f["message"]
+
+
+def test_investment_below_two_million():
+    rows = [("25412000000012345678", "2024-09-02", 900000.00), ("25412000000012345679", "2024-11-15", 600000.00)]
+    [f] = findings(run([sheet_doc("发票清单.xlsx", invoice_rows(rows))]), "investment-below-threshold")
+    assert "1,500,000.00" in f["message"] and "2,000,000.00" in f["message"]
+
+
+def test_specialized_sme_certificate_lowers_the_threshold_to_one_million():
+    rows = [("25412000000012345678", "2024-09-02", 900000.00), ("25412000000012345679", "2024-11-15", 600000.00)]
+    cert = doc("专精特新.pdf", "河南省专精特新中小企业\n证书\n经认定，三门峡市宏达智能装备有限公司为河南省专精特新中小企业\n有效期三年\n河南省工业和信息化厅")
+    assert findings(run([sheet_doc("发票清单.xlsx", invoice_rows(rows)), cert]), "investment-below-threshold") == []
+
+
+def test_out_of_window_invoices_do_not_count_towards_the_threshold():
+    rows = [("25412000000012345678", "2024-05-02", 1500000.00), ("25412000000012345679", "2024-11-15", 600000.00)]
+    [f] = findings(run([sheet_doc("发票清单.xlsx", invoice_rows(rows))]), "investment-below-threshold")
+    assert "600,000.00" in f["message"]
+
+
+def test_text_layer_pdf_table_is_read_too():
+    lines = ["三门峡市2025年度“三大改造”暨新一代信息技术融合应用项目区间有效投资发票清单",
+             "企业名称：三门峡市宏达智能装备有限公司"]
+    report = run([doc("发票清单.pdf", "\n".join(lines))])
+    assert report["materials"][[m["id"] for m in report["materials"]].index("invoice_list")]["status"] == "present"

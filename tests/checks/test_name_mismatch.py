@@ -1,0 +1,21 @@
+from tests.pipeline import APPLICANT, doc, findings, invoice_rows, licence, run, sheet_doc
+
+
+def test_payer_on_the_invoice_list_that_is_another_company():
+    report = run([doc("营业执照.pdf", licence()), sheet_doc("发票清单.xlsx", invoice_rows(payer="三门峡市宏大智能装备有限公司"))])
+    fs = findings(report, "name-mismatch")
+    assert fs and all(f["path"] == "发票清单.xlsx" for f in fs)
+    assert "三门峡市宏大智能装备有限公司" in fs[0]["message"] and APPLICANT in fs[0]["message"]
+
+
+def test_same_name_with_full_width_brackets_and_spaces_matches():
+    name = "三门峡市宏达智能装备(河南)有限公司"
+    lic = licence(name=name)
+    form = "三门峡市“三大改造”项目申请表\n企业（单位）名称 三门峡市宏达智能装备（河南）有限公司\n计划总投资 500\n累计完成投资 300"
+    assert findings(run([doc("营业执照.pdf", lic), doc("申请表.pdf", form)]), "name-mismatch") == []
+
+
+def test_one_character_off_in_an_ocr_reading_is_not_reported():
+    form = f"三门峡市“三大改造”项目申请表\n企业（单位）名称 {APPLICANT.replace('达', '法')}\n计划总投资 500\n累计完成投资 300"
+    report = run([doc("营业执照.pdf", licence()), doc("申请表.jpg", form, source="ocr", confidence=0.9)])
+    assert findings(report, "name-mismatch") == []

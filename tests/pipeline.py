@@ -1,0 +1,118 @@
+"""Build documents in memory and run them through the real classify -> facts -> checks pipeline.
+
+Extraction is the only stage skipped, so a check's test states what a user would see for a package
+whose files read as given.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from shenbao.check import CheckContext
+from shenbao.classify import classify_package, compile_kinds
+from shenbao.engine import RunOptions, all_checks, all_kinds, build_report, run_checks
+from shenbao.facts.collect import collect_facts, identify_applicant
+from shenbao.model import Document, Line, Page, Sheet
+from shenbao.plugins_manager import get_plugin_manager
+from shenbao.programs import programs_from_plugins
+
+PROGRAM = "smx2025-intelligent-retrofit"
+
+
+def page(text: str, number: int = 1, source: str = "text-layer", confidence: float = 1.0, colour: float = 0.0) -> Page:
+    lines = [l for l in text.strip("\n").splitlines()]
+    n = max(1, len(lines))
+    out = [Line(l.strip(), (0.1, i / (n + 1), 0.9, (i + 0.8) / (n + 1)), confidence) for i, l in enumerate(lines) if l.strip()]
+    return Page(number=number, width=595, height=842, text="\n".join(l.text for l in out), lines=out,
+                source=source, confidence=confidence, colour_ratio=colour)
+
+
+def doc(path: str, *texts: str, source: str = "text-layer", confidence: float = 1.0) -> Document:
+    pages = [page(t, i, source, confidence) for i, t in enumerate(texts, start=1)]
+    return Document(path=path, kind="image" if source == "ocr" and path.lower().endswith((".jpg", ".png")) else "pdf",
+                    format="pdf", pages=pages)
+
+
+def sheet_doc(path: str, rows: list[list], name: str = "Sheet1") -> Document:
+    text = "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows)
+    return Document(path=path, kind="xlsx", format="xlsx", sheets=[Sheet(name, rows)], pages=[page(text)])
+
+
+def program(pid: str = PROGRAM):
+    return programs_from_plugins(get_plugin_manager())[pid]
+
+
+def run(docs: list[Document], as_of: dt.date = dt.date(2025, 8, 10), stage: str = "enterprise", pid: str = PROGRAM) -> dict:
+    pm = get_plugin_manager()
+    prog = program(pid)
+    segments = classify_package(docs, prog, compile_kinds(all_kinds(pm)))
+    facts = collect_facts(docs, segments, prog)
+    ctx = CheckContext(prog, as_of, {d.path: d for d in docs}, segments, facts,
+                       identify_applicant(facts, segments, prog), stage=stage)
+    options = RunOptions(as_of=as_of, stage=stage)
+    findings, evaluated = run_checks(ctx, all_checks(pm), options)
+    return build_report(Path("pkg"), prog, ctx, docs, segments, findings, evaluated, all_checks(pm), options)
+
+
+def findings(report: dict, rule: str) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == rule]
+
+
+# -- realistic document texts (as a text layer or OCR would give them) -----------------------------
+
+APPLICANT = "三门峡市宏达智能装备有限公司"
+CODE = "91411202MA9KXY1234"  # placeholder; tests compute a valid one below
+
+
+def valid_code() -> str:
+    from shenbao.facts.credit_code import check_digit
+
+    body = "91411202MA9KXY123"
+    return body + check_digit(body)
+
+
+def licence(established: str = "2019年03月15日", code: str | None = None, name: str = APPLICANT) -> str:
+    return f"""营业执照
+统一社会信用代码 {code or valid_code()}
+名称 {name}
+类型 有限责任公司(自然人投资或控股)
+法定代表人 张伟
+经营范围 智能装备研发、制造、销售
+注册资本 伍佰万元整
+成立日期 {established}
+住所 河南省三门峡市湖滨区崤山路88号
+登记机关 三门峡市市场监督管理局"""
+
+
+def credit_page(list_name: str, when: str = "2025-08-05 10:21:33", site: str = "信用中国") -> str:
+    return f"""www.creditchina.gov.cn
+{site}
+{list_name}
+查询对象：{APPLICANT}
+未查询到相关信息
+查询时间：{when}"""
+
+
+def audit_report(code_line: str = "报告验证码：7K3H9XA2") -> str:
+    return f"""审计报告
+豫正审字〔2025〕第0316号
+{APPLICANT}全体股东：
+我们审计了后附的财务报表，包括2024年12月31日的资产负债表
+{code_line}
+中国注册会计师：李明
+河南正信会计师事务所（特殊普通合伙）"""
+
+
+def invoice_rows(rows=None, total=None, payer: str = APPLICANT) -> list[list]:
+    rows = rows or [
+        ("25412000000012345678", "2024-09-02", 1200000.00),
+        ("25412000000012345679", "2024-11-15", 600000.00),
+        ("25412000000012345680", "2025-03-20", 450000.00),
+    ]
+    out = [["三门峡市2025年度“三大改造”暨新一代信息技术融合应用项目区间有效投资发票清单"],
+           [f"企业名称：{payer}"],
+           ["序号", "发票号码", "付款方名称", "收款方名称", "开具内容", "开具日期", "开具金额", "不含税金额", "设备、技术、研发、软件等信息"]]
+    for i, (no, date, amount) in enumerate(rows, start=1):
+        out.append([i, no, payer, "郑州智造机器人有限公司", "工业机器人", date, amount, round(amount / 1.13, 2), "六轴机器人"])
+    out.append(["合计", None, None, None, None, None, total if total is not None else sum(r[2] for r in rows), None, None])
+    return out
