@@ -44,7 +44,7 @@ def unsupported(fmt: str) -> Document:
     what_zh, what_en = _UNSUPPORTED.get(fmt, (f"{fmt} 文件", f"{fmt} files"))
     adv_zh, adv_en = _ADVICE.get(fmt, ("请另存为 PDF 后放入申报材料", "save it as PDF"))
     return Document(path="", kind="unsupported", format=fmt,
-                    error=f"暂不支持读取{what_zh}，{adv_zh}",
+                    error=f"暂不支持读取{' ' if what_zh[0].isascii() else ''}{what_zh}，{adv_zh}",
                     error_en=f"{what_en} cannot be read yet; {adv_en} and add it to the package")
 
 

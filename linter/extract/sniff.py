@@ -54,7 +54,7 @@ def _same_family(fmt: str) -> set[str]:
 
 def _by_magic(head: bytes) -> tuple[str, str]:
     """Return ``(fmt, note)`` from the first bytes only (zip/ole2 are refined later)."""
-    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return "pdf", "PDF header"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg", "JPEG SOI marker"
@@ -80,6 +80,8 @@ def _by_magic(head: bytes) -> tuple[str, str]:
         return "7z", "7z signature"
     if head.startswith(b"\x1f\x8b"):
         return "gzip", "gzip signature"
+    if b"%PDF-" in head[:1024]:  # junk before the header is tolerated by PDF readers
+        return "pdf", "PDF header after leading bytes"
     if _looks_like_text(head):
         return "text", "decodes as text"
     return "unknown", "no known signature"

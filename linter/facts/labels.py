@@ -19,6 +19,7 @@ _NOISE_WORDS = r"(?:盖\s*章|签\s*章|签\s*字|公\s*章|手\s*写\s*签\s*�
 _SUFFIX = rf"(?:{_SP}*[（(]{_SP}*{_NOISE_WORDS}{_SP}*[)）])?"
 _SEP = rf"(?:{_SP}*[:：]{_SP}*|{_SP}+|(?=\r?\n)|$)"
 # the start of another "label：" on the same line (Chinese words followed by a colon)
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NEXT_LABEL = re.compile(rf"{_SP}+(?:[\u4e00-\u9fff（）()/／、]{_SP}?){{1,15}}[:：]")
 
 
@@ -71,9 +72,12 @@ def _which(labels: Sequence[str], found: str) -> str:
     return found
 
 
-def labelled_values(text: str, labels: Sequence[str], *,
-                    stop_labels: Sequence[str] = ()) -> list[LabelMatch]:
+def labelled_values(text: str, labels: Sequence[str], *, stop_labels: Sequence[str] = (),
+                    standalone: bool = True) -> list[LabelMatch]:
     """Every occurrence of any of ``labels`` with its value, in text order.
+
+    With ``standalone`` (default) a label directly preceded by a Chinese character is part of a
+    longer label and ignored (``联系人`` does not match inside ``项目联系人``).
 
     The value ends at the line end, at the next occurrence of one of ``labels``/``stop_labels``,
     or at a following ``词语：`` on the same line. Returns a list of :class:`LabelMatch` (values
@@ -90,6 +94,8 @@ def labelled_values(text: str, labels: Sequence[str], *,
         return []
     out: list[LabelMatch] = []
     for m in rx.finditer(text):
+        if standalone and m.start() > 0 and _CJK_CHAR.match(text[m.start() - 1]):
+            continue
         vstart = m.end()
         line_end = text.find("\n", vstart)
         line_end = len(text) if line_end < 0 else line_end
@@ -109,11 +115,11 @@ def labelled_values(text: str, labels: Sequence[str], *,
     return out
 
 
-def labelled_value(text: str, labels: Sequence[str], *,
-                   stop_labels: Sequence[str] = ()) -> Optional[LabelMatch]:
+def labelled_value(text: str, labels: Sequence[str], *, stop_labels: Sequence[str] = (),
+                   standalone: bool = True) -> Optional[LabelMatch]:
     """The first (leftmost) ``label：value`` for any of ``labels``, or ``None`` if no label
     occurs. See :func:`labelled_values`."""
-    found = labelled_values(text, labels, stop_labels=stop_labels)
+    found = labelled_values(text, labels, stop_labels=stop_labels, standalone=standalone)
     return found[0] if found else None
 
 
@@ -133,7 +139,7 @@ def is_blank_value(value: object) -> bool:
         return True
     if _PLACEHOLDER.fullmatch(t):
         return True
-    if re.fullmatch(r"[\d\s]{0,3}年度?", t):
+    if re.fullmatch(r"\d{0,3}\s*年度?", t):
         return True  # "20  年度"
     if _DATE_TEMPLATE.fullmatch(t):
         if "日" in t:
@@ -177,9 +183,9 @@ def field_filled(source: Union[str, Sequence[object]], label: str) -> Optional[b
         bbox = getattr(line, "bbox", None)
         lm = labelled_value(text, [label]) if text else None
         if lm is None:
-            if text and rx.search(text):
-                lm = None  # label glued to the value without a separator: value is the rest
-                m = rx.search(text)
+            m = rx.search(text) if text else None
+            if m and not (m.start() > 0 and _CJK_CHAR.match(text[m.start() - 1])):
+                # label glued to the value without a separator: the value is the rest
                 rest = text[m.end():]
                 if not is_blank_value(re.sub(rf"^{_SUFFIX}", "", rest).lstrip(":： ")):
                     return True

@@ -58,7 +58,7 @@ def scan_image(lines: list[str], rotate: float = 1.0, size=(1654, 2339), font_px
     im = Image.new("RGB", size, (246, 244, 238))
     d = ImageDraw.Draw(im)
     f = ImageFont.truetype(FONT, font_px)
-    y = 200
+    y = int(size[1] * 0.085)  # 200 px on an A4 page at 200 dpi
     for ln in lines:
         d.text((160, y), ln, font=f, fill=(25, 25, 30))
         y += int(font_px * 2)
