@@ -21,7 +21,7 @@ KEYWORD_WEIGHT = 2.0
 FILENAME_WEIGHT = 1.0
 MIN_SCORE = 1.2  # below this a page is not confidently any kind
 STRONG_TITLE = TITLE_WEIGHT  # a title hit: may start a new segment
-TITLE_ZONE_LINES = 6
+TITLE_ZONE_LINES = 8
 SEPARATOR_MAX_CHARS = 40
 SEPARATOR_MIN_COLOUR = 0.35
 
@@ -60,8 +60,9 @@ def compile_kinds(kind_dicts: list[dict]) -> dict[str, KindSpec]:
 
 
 def title_zone(page: Page) -> list[str]:
-    """The first non-trivial lines of a page, squashed: where a document's title sits."""
-    lines = [squash(l.text) for l in page.lines] if page.lines else [squash(t) for t in page.text.splitlines()]
+    """The first non-trivial rows of a page, squashed: where a document's title sits. Rows come from
+    the page text (reading order), not from OCR boxes, which are often single words."""
+    lines = [squash(t) for t in page.text.splitlines()]
     lines = [l for l in lines if len(l) >= 2]
     # Browser screenshots put chrome (tabs, URL bar) above the page title; a few more lines.
     return lines[:TITLE_ZONE_LINES]

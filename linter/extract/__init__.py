@@ -8,6 +8,7 @@ The readers themselves are plugins (``shenbao_extract``); the built-in ones live
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import signal
 import threading
@@ -41,13 +42,28 @@ class ExtractSettings:
     timeout_seconds: float = 300  # per file
 
     def cache_key(self) -> str:
-        """Return a string naming every setting that changes extraction output (not the timeout)."""
+        """Return a string naming every setting that changes extraction output (not the timeout),
+        plus the versions of the reading libraries (so upgrading RapidOCR invalidates the cache)."""
         d = asdict(self)
         d.pop("timeout_seconds")
         if not self.ocr:
             d.pop("ocr_engine")
             d.pop("dpi")
-        return ";".join(f"{k}={d[k]}" for k in sorted(d))
+        return ";".join(f"{k}={d[k]}" for k in sorted(d)) + ";" + _library_versions()
+
+
+@functools.lru_cache(maxsize=1)
+def _library_versions() -> str:
+    """Return ``name=version`` of the libraries whose output ends up in a Document."""
+    from importlib import metadata
+
+    out = []
+    for dist in ("pypdfium2", "pillow", "openpyxl", "rapidocr", "onnxruntime", "pytesseract"):
+        try:
+            out.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist}=-")
+    return ",".join(out)
 
 
 def file_sha256(path: Path) -> str:
@@ -59,8 +75,8 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the SIGALRM handler; a BaseException so readers' ``except Exception`` let it pass."""
 
 
 @contextlib.contextmanager
@@ -195,7 +211,9 @@ def extract_all(
         if progress:
             progress(done, total, doc.path)
 
-    if jobs <= 1 or len(todo) <= 1:
+    if not todo:
+        pass
+    elif jobs <= 1 or len(todo) == 1:
         pm = pm_factory()
         ocr.configure(pm=pm, threads=2)
         for i, p, rel, sha in todo:

@@ -46,11 +46,20 @@ def extract(path: Path, fmt: str, settings) -> Document:
     return doc
 
 
+def _on_white(im: Image.Image) -> Image.Image:
+    """Return an RGB image, transparent areas (screenshots, stamps cut out) painted white."""
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return im.convert("RGB")
+
+
 def read_frame(im: Image.Image, number: int, settings) -> Page:
     """Return one Page for the current frame: size after EXIF rotation, OCR lines, colour ratio."""
     # EXIF orientation applies to the first frame of a photo; TIFF pages carry their own.
     frame = ImageOps.exif_transpose(im) if number == 1 else im.copy()
-    frame = frame.convert("RGB")
+    frame = _on_white(frame)
     w, h = frame.size
     p = Page(number=number, width=float(w), height=float(h), image_coverage=1.0)
     small = frame.copy()

@@ -1,9 +1,24 @@
 """Reading order: put lines (text-layer or OCR) into rows by y-centre, then left to right."""
 from __future__ import annotations
 
+import re
+
 from ..model import Line
 
-# Characters that count as real text (for the OCR probe and garbage checks).
+_GOOD = re.compile("[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
+_GARBAGE = re.compile("[\ue000-\uf8ff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\U000f0000-\U0010ffff]")
+
+
+def count_good(text: str) -> int:
+    """Return the number of ASCII letters/digits and CJK ideographs in ``text`` (the probe's count)."""
+    return len(_GOOD.findall(text))
+
+
+def count_garbage(text: str) -> int:
+    """Return the number of chars that mean a broken text layer (private use, U+FFFD, controls)."""
+    return len(_GARBAGE.findall(text))
+
+
 def is_good_char(c: str) -> bool:
     """Return True for ASCII letters/digits and CJK ideographs (the chars the probe counts)."""
     o = ord(c)

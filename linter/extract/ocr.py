@@ -20,9 +20,7 @@ from . import layout
 _state: dict[str, Any] = {"pm": None, "threads": 2}
 _engines: dict[str, Any] = {}
 
-# A first pass is "poor" (and other orientations are tried) below these.
-POOR_CHARS = 20  # confident (>= 0.8) chars
-POOR_CONF = 0.80  # char-weighted mean confidence
+POOR_CONF = 0.80  # char-weighted mean confidence under which other orientations are tried
 BLANK_INK = 0.0002  # share of dark pixels under which a page is blank (no OCR at all)
 
 
@@ -81,8 +79,9 @@ def _score(lines: list[Line]) -> float:
 
 
 def _poor(lines: list[Line]) -> bool:
-    """Return True when an OCR pass read too little, or too unsure, to trust its orientation."""
-    return _score(lines) < POOR_CHARS or layout.weighted_confidence(lines) < POOR_CONF
+    """Return True when an OCR pass read nothing, or was unsure (upside-down text reads as
+    low-confidence garbage), so other orientations are worth trying."""
+    return not lines or layout.weighted_confidence(lines) < POOR_CONF
 
 
 def _sideways(lines: list[Line]) -> bool:
@@ -119,8 +118,10 @@ def _turn(rgb: np.ndarray, rot: int) -> np.ndarray:
 def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
     """Return the OCR of an RGB page image.
 
-    Blank pages are not OCR'd. When the upright pass is poor, the page is also read turned 90,
-    180 and 270 degrees clockwise and the orientation with the most confidently read chars wins.
+    Blank pages are not OCR'd. When the upright pass reads nothing, is unsure (mean confidence
+    under 0.8) or finds mostly tall text boxes, the page is also read turned 180/90/270 degrees
+    clockwise (most likely first, stopping at the first good reading); the orientation with the
+    most confidently read chars wins.
     Boxes are fractions of the original (unturned) image, lines in the reading order of the
     winning orientation.
     """

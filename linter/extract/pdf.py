@@ -40,7 +40,12 @@ def extract(path: Path, settings) -> Document:
         doc = Document(path="", kind="pdf", format="pdf")
         limit = min(n, settings.max_pages)
         for i in range(limit):
-            page = pdf[i]
+            try:
+                page = pdf[i]
+            except pdfium.PdfiumError as e:  # one damaged page: keep the others
+                doc.pages.append(Page(number=i + 1, width=0.0, height=0.0, source=SOURCE_NONE,
+                                      note=f"页面已损坏，无法读取 / page could not be loaded: {e}"))
+                continue
             try:
                 doc.pages.append(read_page(page, i + 1, settings))
             finally:
@@ -75,8 +80,8 @@ def read_page(page: pdfium.PdfPage, number: int, settings) -> Page:
     finally:
         tp.close()
     coverage = _image_coverage(page, to_frac)
-    good = sum(map(layout.is_good_char, chars))
-    garbage = sum(map(layout.is_garbage_char, chars))
+    joined = "".join(chars)
+    good, garbage = layout.count_good(joined), layout.count_garbage(joined)
     needs_ocr = good < 30 or (coverage > 0.5 and good < 200) or garbage > 0.3 * max(len(chars), 1)
     p = Page(number=number, width=round(width, 2), height=round(height, 2), image_coverage=round(coverage, 4))
     if not needs_ocr:
@@ -93,7 +98,7 @@ def read_page(page: pdfium.PdfPage, number: int, settings) -> Page:
     except Exception as e:  # engine missing or failing: keep what the text layer had
         return _fallback(p, lines, f"文字识别失败 / OCR failed: {type(e).__name__}: {e}")
     layer_ok = garbage <= 0.3 * max(len(chars), 1)
-    if layer_ok and good >= sum(layout.is_good_char(c) for l in r.lines for c in l.text):
+    if layer_ok and good >= layout.count_good(r.text):
         # a short page (cover, separator) whose text layer is genuine: OCR found nothing more
         return _fallback(p, lines, "文字识别未读出更多内容，使用文本层 / OCR found no more text than the text layer")
     p.lines, p.text, p.confidence = r.lines, r.text, r.confidence
@@ -150,12 +155,12 @@ def _text_lines(tp: pdfium.PdfTextPage, to_frac) -> tuple[list[Line], list[str]]
     rect = raw.FS_RECTF()
     ref = ctypes.byref(rect)
     codes = [get_u(tpr, i) for i in range(n)]
-    boxes = np.zeros((n, 4))
-    ok = np.zeros(n, dtype=bool)
+    vals = []
+    add = vals.append
     for i in range(n):
-        if get_box(tpr, i, ref):
-            boxes[i] = (rect.left, rect.bottom, rect.right, rect.top)
-            ok[i] = True
+        add((get_box(tpr, i, ref), rect.left, rect.bottom, rect.right, rect.top))
+    arr = np.array(vals, dtype=float)
+    ok, boxes = arr[:, 0] != 0, arr[:, 1:]
     text = [chr(u) if 0 < u < 0x110000 else "\x00" for u in codes]
     nl = np.fromiter((c in "\r\n" for c in text), bool, n)
     ws = np.fromiter((c.isspace() for c in text), bool, n)

@@ -48,21 +48,23 @@ _ARABIC = re.compile(
     r"(?P<neg>-\s?)?"
     r"(?P<yen>¥\s?)?"
     r"(?P<neg2>-\s?)?"
-    r"(?<![\d.,])" + _NUM + r"(?![\d]|[.,]\d)"
+    r"(?<!\d)(?<!\d[.,])" + _NUM + r"(?![\d]|[.,]\d)"
     r"(?:\s?(?P<unit>万元|亿元|元|圆|万|亿)(?!\s?[元圆]))?"
 )
 
 # --- Chinese capital numerals ----------------------------------------------------------------
 
-_CAP_DIGITS = {"零": 0, "〇": 0, "壹": 1, "贰": 2, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
+_CAP_DIGITS = {"零": 0, "〇": 0, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
                "柒": 7, "捌": 8, "玖": 9, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
                "六": 6, "七": 7, "八": 8, "九": 9, "弍": 2, "参": 3}
 _CAP_SMALL = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
 _CAP_CHARS = "".join(_CAP_DIGITS) + "".join(_CAP_SMALL) + "万亿元圆角分整正"
 _CAPITAL = re.compile(
     r"(?P<cur>(?:人民币|RMB)\s?(?:[(（]?大写[)）]?)?\s?[:：]?\s?)?"
-    rf"(?P<cap>[{_CAP_CHARS}\s]*[{_CAP_CHARS}])"
+    rf"(?P<cap>[{_CAP_CHARS}](?:[ \t\u3000]{{0,2}}[{_CAP_CHARS}])*)"
 )
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_AFTER_BARE_WAN = set("以至到及和或的左内、")
 _UPPER_ONLY = set("壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
@@ -171,6 +173,10 @@ def find_amounts(text: str, *, plain: bool = False) -> list[AmountMatch]:
         if paren:
             start = start - (len(norm[max(0, start - 2):start]) - len(before)) - 1
             end = end + (len(norm[end:end + 2]) - len(after)) + 1
+        if unit in ("万", "亿"):
+            nxt = norm[end:end + 2].lstrip()[:1]
+            if nxt and _CJK.match(nxt) and nxt not in _AFTER_BARE_WAN:
+                continue  # "6.76万吨", "100万美元", "3万余": a count or foreign money
         money_like = (currency or unit is not None or "," in num or " " in num
                       or re.fullmatch(r"\d+\.\d\d", num) is not None)
         if not plain and not money_like:

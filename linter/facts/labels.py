@@ -17,10 +17,11 @@ from ._text import as_text
 _SP = r"[ \t\u3000]"
 _NOISE_WORDS = r"(?:盖\s*章|签\s*章|签\s*字|公\s*章|手\s*写\s*签\s*字|签\s*名|单\s*位\s*盖\s*章)"
 _SUFFIX = rf"(?:{_SP}*[（(]{_SP}*{_NOISE_WORDS}{_SP}*[)）])?"
-_SEP = rf"(?:{_SP}*[:：]{_SP}*|{_SP}+|(?=\r?\n)|$)"
+# a separator is required unless the label (or its （盖章） suffix) ends with a bracket
+_SEP = rf"(?:{_SP}*[:：]{_SP}*|{_SP}+|(?=\r?\n)|$|(?<=[)）]))"
 # the start of another "label：" on the same line (Chinese words followed by a colon)
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_NEXT_LABEL = re.compile(rf"{_SP}+(?:[\u4e00-\u9fff（）()/／、]{_SP}?){{1,15}}[:：]")
+_NEXT_LABEL = re.compile(rf"(?<![ \t\u3000]){_SP}+(?:[\u4e00-\u9fff（）()/／、]{_SP}?){{1,15}}[:：]")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def labelled_values(text: str, labels: Sequence[str], *, stop_labels: Sequence[s
         return []
     out: list[LabelMatch] = []
     for m in rx.finditer(text):
-        if standalone and m.start() > 0 and _CJK_CHAR.match(text[m.start() - 1]):
+        if (standalone and m.start() > 0 and _CJK_CHAR.match(text[m.start() - 1])
+                and _CJK_CHAR.match(text[m.start()])):
             continue
         vstart = m.end()
         line_end = text.find("\n", vstart)

@@ -267,7 +267,7 @@ def test_serial_and_parallel_runs_are_equal(tmp_path):
     ]
     files[3].write_bytes(b"")
     strip = tmp_path / "e.jpg"
-    scan_image(["成立日期：2023年06月08日"], size=(900, 160), font_px=36).save(strip, "JPEG")
+    scan_image(["成立日期：2023年06月08日"], size=(827, 1170), font_px=24).save(strip, "JPEG")
     files.append(strip)
     items = [(f, f.name) for f in files]
     settings = ExtractSettings()
@@ -307,3 +307,55 @@ def test_scanned_pdf_page_turned_upside_down_is_read(tmp_path, pm):
     assert CREDIT in p.text and "2023年06月08日" in p.text
     title = p.lines[0]
     assert title.text == "营业执照" and title.bbox[1] > 0.8  # box on the page as stored (upside down)
+
+
+# --- images, colour, limits -----------------------------------------------------------------
+
+def test_phone_photo_exif_orientation_and_multipage_tiff(tmp_path, pm):
+    from PIL import Image
+
+    photo = tmp_path / "IMG_0001.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display": stored landscape, shown portrait
+    Image.new("RGB", (300, 200), "white").save(photo, "JPEG", exif=exif)
+    p = read(photo, pm).pages[0]
+    assert (p.width, p.height) == (200, 300)
+
+    tif = tmp_path / "scan.tif"
+    frames = [Image.new("RGB", (120, 160), c) for c in ("white", "red", "white")]
+    frames[0].save(tif, save_all=True, append_images=frames[1:])
+    doc = read(tif, pm)
+    assert doc.kind == "image" and [pg.number for pg in doc.pages] == [1, 2, 3]
+    assert doc.pages[1].colour_ratio > 0.9 and doc.pages[0].colour_ratio == 0
+
+
+def test_coloured_separator_page_has_high_colour_ratio(tmp_path, pm):
+    from reportlab.pdfgen import canvas
+
+
+    make_text_pdf(tmp_path / "x.pdf", [["x"]])  # registers the wqy font
+    f = tmp_path / "sep.pdf"
+    c = canvas.Canvas(str(f), pagesize=(595, 842))
+    c.setFont("wqy", 14)
+    for colour in ((0.85, 0.1, 0.1), None):
+        if colour:
+            c.setFillColorRGB(*colour)
+            c.rect(0, 0, 595, 842, fill=1, stroke=0)
+        c.setFillColorRGB(0, 0, 0)
+        c.drawString(72, 700, "第二部分 企业研发投入及知识产权情况证明材料汇编目录")
+        c.showPage()
+    c.save()
+    red, plain = read(f, pm).pages
+    assert red.source == "text-layer" and red.colour_ratio > 0.8 and plain.colour_ratio < 0.01
+
+
+def test_timeout_becomes_unreadable_and_is_not_cached(tmp_path, monkeypatch):
+    import time
+
+    from shenbao.extract import cacheable
+
+    monkeypatch.setattr("shenbao.extract.pdf.extract", lambda *a: time.sleep(5))
+    pdf = make_text_pdf(tmp_path / "slow.pdf", [LICENSE_LINES])
+    doc = extract_file(pdf, "slow.pdf", dataclasses.replace(NO_OCR, timeout_seconds=0.3), pm_factory())
+    assert doc.kind == "unreadable" and "超时" in doc.error and doc.seconds < 2
+    assert not cacheable(doc)

@@ -36,6 +36,12 @@ def test_parse_amount(text, expected):
     assert parse_amount(text) == Decimal(expected)
 
 
+def test_wan_followed_by_measure_word_is_not_money():
+    assert find_amounts("年产6.76万吨，减排3万余吨，100万美元") == []
+    assert parse_amount("6.76万吨") is None
+    assert [m.value for m in find_amounts("最高500万，300万以上")] == [Decimal(5000000), Decimal(3000000)]
+
+
 @pytest.mark.parametrize("text", ["", "abc", "合计 10,000.00 20,000.00", "部分整改", "2025年7月16日", None, True])
 def test_parse_amount_none(text):
     assert parse_amount(text) is None

@@ -36,6 +36,13 @@ def test_leftmost_of_several_labels_and_stop_labels():
     assert [m.value for m in labelled_values("名称：A\n名称：B", ["名称"])] == ["A", "B"]
 
 
+def test_standalone_labels():
+    assert labelled_value("项目联系人：李四", ["联系人"]) is None
+    assert labelled_value("项目联系人：李四", ["联系人"], standalone=False).value == "李四"
+    # a label that starts with a bracket is standalone by construction
+    assert labelled_value("价税合计（小写）¥113,000.00", ["（小写）"]).value == "¥113,000.00"
+
+
 def test_absent_and_glued():
     assert labelled_value("没有标签", ["项目名称"]) is None
     assert labelled_value("项目名称智能化", ["项目名称"]) is None  # needs a separator
