@@ -192,7 +192,7 @@ def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
         if amounts:
             yield _fact("invoice_amount", amounts[0].value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
     elif "回单" in zone or "付款凭证" in zone:
-        lm = labelled_value(page.text, ["交易日期", "记账日期", "交易时间", "日期"])
+        lm = labelled_value(page.text, ["交易日期", "记账日期", "交易时间", "日期"], standalone=False)
         dates = find_dates(lm.value) if lm else []
         if dates:
             yield _fact("payment_date", dates[0].date, f"{lm.label}：{dates[0].text}", doc, page, dates[0].text)

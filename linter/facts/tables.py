@@ -72,6 +72,8 @@ _TEXT_KEYS = ("payer", "payee", "content", "item", "model", "details", "note", "
 _ANCHOR_KEYS = {"number", "date", "amount", "amount_ex_tax", "paid", "payee", "payer", "content",
                 "item", "base"}
 _TOTAL = re.compile(r"^(合计|小计|总计|共计|累计)(?:[:：(（].{0,10})?$")
+# A group label and its total merged into one cell or text segment: “设备 小计”, “软件小计”.
+_GROUP_TOTAL = re.compile(r"^[\u4e00-\u9fff]{1,6}(合计|小计|总计|共计)$")
 _NOTE = re.compile(r"^(备注|注[:：]|注\d|说明|填表人|填报人|制表|审核人|经办人|负责人|联系人|单位负责人|财务负责人)")
 _PLACEHOLDER = re.compile(r"^[*＊…\.。·xX×\-—–_/、\s]+$")
 _UNIT_NOTE = re.compile(r"单位\s*[:：]\s*(?:[^\n:：]{0,8}?[、,，/])?\s*(万元|亿元|元)")
@@ -316,7 +318,7 @@ def _row_kind(texts: list[str]) -> str:
     if all(_is_placeholder(t) for t in texts):
         return "placeholder"
     compact = [re.sub(r"\s+", "", nfkc(t)) for t in texts]
-    if any(_TOTAL.match(c) for c in compact):
+    if any(_TOTAL.match(c) or _GROUP_TOTAL.match(c) for c in compact):
         return "total"
     if _NOTE.match(compact[0]):
         return "note"
@@ -325,7 +327,8 @@ def _row_kind(texts: list[str]) -> str:
 
 def _total_label(texts: list[str]) -> str:
     for t in texts:
-        m = _TOTAL.match(re.sub(r"\s+", "", nfkc(t)))
+        c = re.sub(r"\s+", "", nfkc(t))
+        m = _TOTAL.match(c) or _GROUP_TOTAL.match(c)
         if m:
             return m.group(1)
     return "合计"
