@@ -33,7 +33,8 @@ How to fix: correct the code from the original licence; if the original is right
             if key in seen or is_valid_credit_code(code):
                 continue
             seen.add(key)
-            unsure = uncertain(fact, 0.95)
+            # An invalid code read by OCR is more often a misread than a wrong code: ask a person.
+            unsure = fact.source == "ocr"
             if unsure:
                 msg = f"统一社会信用代码“{code}”校验不通过，但该页为识别结果（置信度 {fact.confidence:.2f}），可能是识别误差，请人工核对。"
                 msg_en = f"Credit code “{code}” fails its check digit, but it was read by OCR (confidence {fact.confidence:.2f}); please verify by eye."

@@ -69,8 +69,11 @@ def title_zone(page: Page) -> list[str]:
 
 
 def is_separator(page: Page) -> bool:
+    """A 彩页 between parts: nearly no text, and coloured paper or only a part title on it."""
     text = squash(page.text)
-    return page.colour_ratio >= SEPARATOR_MIN_COLOUR and len(text) <= SEPARATOR_MAX_CHARS
+    if len(text) > SEPARATOR_MAX_CHARS:
+        return False
+    return page.colour_ratio >= SEPARATOR_MIN_COLOUR or bool(SEPARATOR_TITLE.match(text))
 
 
 @dataclass
@@ -170,6 +173,7 @@ def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kin
     cur_kind: Optional[str] = None  # the kind whose title opened the current segment, if any
     cur_scores: list[PageScore] = []
     notes_seen = False
+    cur_period: Optional[str] = None  # the material a must_match pattern tied the segment to
 
     def close(end: int) -> None:
         nonlocal start, cur_scores
@@ -195,14 +199,47 @@ def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kin
             # page says it is a separate set of 会计报表.
             if new_kind in _AUDIT_CONTINUES and not notes_seen and "会计报表" not in zone:
                 new_kind = None
-            if "附注" in zone:
+            if any("附注" in row for row in title_zone(page)[:2]):  # the notes' own title, not a mention
                 notes_seen = True
-        if start is None or (new_kind is not None and new_kind != cur_kind):
+        if new_kind is None and _generic_title(page):
+            # “证 明”, “情况说明”: a new document whose kind its words tell
+            kind, score, _, _ = sc.best()
+            if kind is not None and score >= MIN_SCORE and kind != cur_kind:
+                new_kind = kind
+        period = _specific_material(new_kind or cur_kind, page, program)
+        if start is None or (new_kind is not None and new_kind != cur_kind) or (
+                period is not None and cur_period is not None and period != cur_period):
             close(i - 1)
-            start, cur_kind, notes_seen = i, new_kind, False
+            start, cur_kind, notes_seen, cur_period = i, new_kind or cur_kind, False, None
+        if period is not None and cur_period is None:
+            cur_period = period
         cur_scores.append(sc)
     close(len(doc.pages))
     return _merge_same_material(segments)
+
+
+GENERIC_TITLES = re.compile(r"^(证明|说明|情况说明|证明材料|函|报告)$")
+SEPARATOR_TITLE = re.compile(r"^第[一二三四五六七八九十0-9]+部分")
+
+
+def _generic_title(page: Page) -> bool:
+    zone = title_zone(page)
+    return bool(zone) and bool(GENERIC_TITLES.match(zone[0]))
+
+
+def _specific_material(kind: Optional[str], page: Page, program: Program) -> Optional[str]:
+    """For a kind several materials share (2024 vs 2025-06 statements), the one whose ``must_match``
+    pattern this page's title zone matches; None when the kind is not shared or nothing matches."""
+    if kind is None:
+        return None
+    candidates = [m for m in program.materials if m.kind == kind and m.recognise.get("must_match")]
+    if len(candidates) < 2:
+        return None
+    zone = "".join(title_zone(page)[:3])
+    for m in candidates:
+        if any(re.search(p, zone) for p in m.recognise["must_match"]):
+            return m.id
+    return None
 
 
 def _merge_same_material(segments: list[Segment]) -> list[Segment]:

@@ -48,6 +48,8 @@ class Page:
     rotation: int = 0  # degrees the page was turned before OCR
     colour_ratio: float = 0.0  # share of strongly coloured pixels (coloured separator pages)
     note: Optional[str] = None  # e.g. why OCR did not run
+    # Ruled tables read from a text-layer page: tables -> rows -> cell texts (None for empty cells).
+    tables: list[list[list[Optional[str]]]] = field(default_factory=list)
 
 
 @dataclass

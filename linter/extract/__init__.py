@@ -23,7 +23,7 @@ from . import ocr
 from .cache import Cache
 from .sniff import sniff
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: ruled tables of text-layer pages (Page.tables)
 EXTRACTOR = f"shenbao-extract/{EXTRACTOR_VERSION}"
 _TIMEOUT_EN = "timed out"
 

@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from ..model import SOURCE_NONE, SOURCE_OCR, SOURCE_TEXT_LAYER, Document, Line, Page
-from . import layout, ocr
+from . import pdf_tables, layout, ocr
 
 COLOUR_DPI = 36  # tiny render for colour_ratio: about 1-2 ms on a text page
 MAX_RENDER_SIDE = 4000  # px: caps the OCR render of oversized pages
@@ -50,6 +50,10 @@ def extract(path: Path, settings) -> Document:
                 doc.pages.append(read_page(page, i + 1, settings))
             finally:
                 page.close()
+        table_pages = [p.number for p in doc.pages if p.source == SOURCE_TEXT_LAYER and pdf_tables.looks_like_table(p.text)]
+        if table_pages:
+            for number, tables in pdf_tables.read_tables(path, table_pages).items():
+                doc.pages[number - 1].tables = tables
         if limit < n:
             doc.error = f"页数过多：只读取了前 {limit} 页（共 {n} 页）"
             doc.error_en = f"too many pages: only the first {limit} of {n} pages were read"

@@ -78,9 +78,27 @@ def _pages(doc: Document, seg: Segment) -> list[Page]:
 
 # -- per-kind readers ----------------------------------------------------------------------------
 
+CODE_LABEL_RE = re.compile(r"统一社会信用代码|社会信用代码|纳税人识别号")
+CODE_SHAPE_RE = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
+
+
 def _credit_codes(doc: Document, page: Page) -> Iterable[Fact]:
+    found = set()
     for m in find_credit_codes(page.text):
+        found.add(m.code)
         yield _fact("credit_code", m.code, page.text[m.start:m.end], doc, page, m.code)
+    # Licences print the code under its label, with other words between: take an 18-character
+    # code-shaped token shortly after the label even when its check digit is wrong (that is the
+    # defect to report), but never an all-digit one (an ID-card number).
+    for label in CODE_LABEL_RE.finditer(page.text):
+        window = page.text[label.end():label.end() + 80]
+        for m in CODE_SHAPE_RE.finditer(window):
+            code = m.group(0)
+            if code in found or code.isdigit() or not code[2:8].isdigit():
+                continue
+            found.add(code)
+            yield _fact("credit_code", code, f"{label.group(0)} {code}", doc, page, code)
+            break
 
 
 def _names(doc: Document, page: Page, labels: list[str]) -> Iterable[Fact]:
@@ -124,17 +142,15 @@ def _query_time(doc: Document, page: Page) -> Iterable[Fact]:
         if stamped:
             choice = max(stamped, key=lambda d: (d.date, d.time))
         else:
-            bottom = [d for d in dates if (_line_y(page, d.text) or 0) > 0.9]
+            # A taskbar clock or print footer: the last rows of the page (a screenshot pasted into an
+            # A4 page does not reach the page's bottom edge).
+            tail_start = len(text) - len("\n".join([r for r in text.splitlines() if r.strip()][-3:]))
+            bottom = [d for d in dates if d.start >= tail_start]
             if bottom:
                 choice = max(bottom, key=lambda d: d.date)
     if choice is not None:
         value = choice.datetime or choice.date
         yield _fact("query_time", value, choice.text, doc, page, choice.text)
-
-
-def _line_y(page: Page, needle: str) -> Optional[float]:
-    bbox, _ = locate(page, needle)
-    return bbox[1] if bbox else None
 
 
 def _verification_codes(doc: Document, page: Page) -> Iterable[Fact]:
@@ -157,14 +173,30 @@ def _tables(doc: Document, seg: Segment, pages: list[Page]) -> Iterable[Fact]:
                            "text-layer")
         return
     for page in pages:
-        table = rows_from_lines(page.lines)
+        table = _page_table(page)
         if table is None or not table.rows:
             continue
         conf = 1.0 if page.source != SOURCE_OCR else min([r.confidence for r in table.rows] + [page.confidence])
         yield Fact("table", table, f"第 {page.number} 页表格", doc.path, page.number, None, round(conf, 3), page.source)
         for row in table.rows:
             rc = 1.0 if page.source != SOURCE_OCR else row.confidence
-            yield Fact("invoice_row", row, _row_text(row), doc.path, page.number, row.bbox, round(rc, 3), page.source)
+            bbox = row.bbox or (locate(page, row.number)[0] if row.number else None)
+            yield Fact("invoice_row", row, _row_text(row), doc.path, page.number, bbox, round(rc, 3), page.source)
+
+
+def _page_table(page: Page):
+    """The page's invoice/payment table: from its ruled grid when extraction found one (text-layer
+    PDFs), else rebuilt from the positions of its lines (OCR)."""
+    best = None
+    # The title, company and unit note (单位：万元) sit above the ruled grid: give them to the parser.
+    above = [[line] for line in page.text.splitlines()[:5]]
+    for grid in page.tables:
+        table = rows_from_sheet(above + grid)
+        if table is not None and table.rows and (best is None or len(table.rows) > len(best.rows)):
+            best = table
+    if best is not None:
+        return best
+    return rows_from_lines(page.lines)
 
 
 def _row_text(row) -> str:

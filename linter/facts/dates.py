@@ -72,6 +72,11 @@ _NUMERIC = re.compile(
     r"(?<![\d.])(?P<date>(?P<y>\d{4})[ ]?(?P<sep>[-/.])[ ]?(?P<m>\d{1,2})[ ]?(?P=sep)[ ]?(?P<d>\d{1,2}))"
     rf"(?!\d|\.\d)(?:{_TIME})?"
 )
+# OCR often drops the space between a date and its time: “2025-08-0909:51:04”, “2025/8/509:51”.
+_NUMERIC_GLUED = re.compile(
+    r"(?<![\d.])(?P<date>(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2}?))"
+    r"(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?!\d)"
+)
 _COMPACT = re.compile(rf"(?<![0-9A-Za-z])(?P<y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})(?![0-9A-Za-z])")
 _CN_YEAR_CH = "〇○零O0一二三四五六七八九"
 _CN_NUM_CH = "〇○零一二三四五六七八九十廿卅"
@@ -165,6 +170,11 @@ def find_dates(text: str) -> list[DateMatch]:
         d = _make_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
         t, end = _match_time(m)
         add(m.start(), end, d, t)
+    for m in _NUMERIC_GLUED.finditer(norm):
+        d = _make_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        t, end = _match_time(m)
+        if t is not None:
+            add(m.start(), end, d, t)
     for m in _CN_NUMERAL.finditer(norm):
         add(m.start(), m.end(), _make_date(_cn_year(m.group("y")), _cn_small(m.group("m")),
                                            _cn_small(m.group("d"))), None)

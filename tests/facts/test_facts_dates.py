@@ -135,3 +135,12 @@ def test_round_trip_timestamps(value, fmt):
     value = value.replace(microsecond=0)
     text = fmt.format(d=value.date().isoformat(), t=value.time().strftime("%H:%M:%S"))
     assert parse_datetime(text) == value
+
+
+def test_ocr_glued_date_and_time():
+    """OCR drops the space between a date and its time on browser screenshots."""
+    from shenbao.facts.dates import find_dates
+    [m] = find_dates("查询时间：2025-08-0909:51:04")
+    assert (m.date.isoformat(), m.time.isoformat()) == ("2025-08-09", "09:51:04")
+    [m] = find_dates("2025/8/509:51")
+    assert (m.date.isoformat(), m.time.isoformat()) == ("2025-08-05", "09:51:00")
