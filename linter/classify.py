@@ -137,9 +137,8 @@ def classify_document(doc: Document, program: Program, kinds: dict[str, KindSpec
     if not doc.readable or not doc.pages:
         return [Segment(doc.path, 0, 0, None, reason=doc.error_en or "no content")]
     scored = [score_page(p, doc.path, kinds, use_filename=len(doc.pages) <= 3) for p in doc.pages]
-    if len(doc.pages) <= 3 and doc.kind != "xlsx":
-        whole = _combine(scored)
-        return [_make_segment(doc, 1, len(doc.pages), whole, program)]
+    if len(doc.pages) == 1:
+        return [_make_segment(doc, 1, 1, scored[0], program)]
     return _segment_pages(doc, scored, program, kinds)
 
 

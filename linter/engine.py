@@ -168,8 +168,12 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
             status, reason = "classified", None
         else:
             status, reason = "unrecognised", ("未能识别为任何申报材料" if lang == "zh" else "not recognised as any material")
+        segs = [s for s in segments if s.path == d.path and s.first_page > 0]
+        separators = sorted(p for s in segs if s.reason == "separator" for p in s.pages)
+        unrecognised_pages = sorted(p for s in segs if s.material is None and s.reason != "separator" for p in s.pages) if mats else []
         file_entries.append({"path": d.path, "format": d.format, "kind": d.kind, "pages": len(d.pages),
-                             "materials": mats, "status": status, "reason": reason, "text_source": _text_source(d)})
+                             "materials": mats, "status": status, "reason": reason, "text_source": _text_source(d),
+                             "unrecognised_pages": unrecognised_pages, "separator_pages": separators})
 
     out_findings = []
     for f in findings:

@@ -283,6 +283,20 @@ class _Writer:
                 for f in sorted(by_path.pop(fe.get("path"), []), key=_finding_sort_key):
                     self.finding(f, show_path=False)
 
+    def unrecognised_pages(self) -> None:
+        """Pages of classified files (a combined PDF) that fit no material: every page is accounted for."""
+        rows = [fe for fe in self.report.get("files") or [] if fe.get("status") == "classified" and fe.get("unrecognised_pages")]
+        if not rows:
+            return
+        self.line()
+        self.line(Text("未识别的页面" if self.lang == "zh" else "Unrecognised pages", style="bold"))
+        for fe in rows:
+            pages = "、".join(str(n) for n in fe["unrecognised_pages"])
+            t = Text("? ", style="yellow")
+            t.append(fe.get("path") or "", style="blue")
+            t.append((f" · 第 {pages} 页" if self.lang == "zh" else f" · page(s) {pages}"), style="dim")
+            self.line(t, indent=2)
+
     def package_level(self, rest: list[dict]) -> None:
         if not rest:
             return
@@ -330,6 +344,7 @@ class _Writer:
         self.header()
         self.materials(by_material)
         self.file_groups(by_path)
+        self.unrecognised_pages()
         for leftover in by_path.values():  # paths listed twice: never lose a finding
             rest.extend(leftover)
         self.package_level(rest)

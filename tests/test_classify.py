@@ -1,0 +1,64 @@
+"""Classification: content decides, combined PDFs are cut into materials by page range, and every
+page is accounted for (classified, separator or unrecognised)."""
+from shenbao.model import Document
+
+from tests.pipeline import audit_report, credit_page, licence, page, run
+
+STATEMENT = "资产负债表 会企01表\n编制单位：三门峡市宏达智能装备有限公司 {period} 单位：元\n项目 期末余额\n资产总计 1,000.00"
+
+
+def combined(*texts: str, colour_pages=()) -> Document:
+    pages = [page(t, i) for i, t in enumerate(texts, start=1)]
+    for n in colour_pages:
+        pages[n - 1].colour_ratio = 0.9
+    return Document(path="申请报告.pdf", kind="pdf", format="pdf", pages=pages)
+
+
+def material_pages(report) -> dict:
+    return {m["id"]: [p for f in m["files"] for p in f["pages"]] for m in report["materials"] if m["files"]}
+
+
+def test_combined_pdf_is_cut_at_titles_and_separators():
+    doc = combined(
+        "三门峡市2025年度“三大改造”暨新一代信息技术融合应用项目申请报告\n项目名称：智能化改造\n申请单位（盖章）：\n填报日期：2025年8月5日",
+        "第三部分 企业基本情况",
+        licence(),
+        credit_page("失信被执行人"),
+        credit_page("重大税收违法失信主体"),
+        "",  # a coloured page with no text
+        audit_report(),
+        STATEMENT.format(period="2024年12月31日"),  # audited statements stay in the report
+        "财务报表附注\n一、公司基本情况",
+        STATEMENT.format(period="2024年12月31日"),  # after the notes: the separate 2024 statements
+        STATEMENT.format(period="2025年6月30日"),  # a new period: the 2025-06 statements
+        colour_pages=(6,),
+    )
+    report = run([doc])
+    pages = material_pages(report)
+    assert pages["cover"] == [1]
+    assert pages["business_license"] == [3]
+    assert pages["credit_dishonest"] == [4] and pages["credit_tax"] == [5]
+    assert pages["audit_report"] == [7, 8, 9]
+    assert pages["statements_2024"] == [10] and pages["statements_2025_06"] == [11]
+    entry = report["files"][0]
+    assert entry["separator_pages"] == [2, 6] and entry["unrecognised_pages"] == []
+
+
+def test_a_page_that_fits_no_material_is_listed_as_unrecognised():
+    # A titleless page continues the material before it (a report's second page); one that no
+    # material precedes is reported.
+    doc = combined("今天天气很好，我们去公园散步。\n这是一页与申报无关的文字。", licence(), credit_page("失信被执行人"))
+    entry = run([doc])["files"][0]
+    assert entry["unrecognised_pages"] == [1]
+
+
+def test_a_file_that_fits_nothing_is_unrecognised_not_dropped():
+    doc = Document(path="随手拍.jpg", kind="image", format="jpeg", pages=[page("风景照片", source="ocr", confidence=0.9)])
+    entry = run([doc])["files"][0]
+    assert entry["status"] == "unrecognised" and entry["materials"] == []
+
+
+def test_generic_title_takes_the_kind_its_words_tell():
+    cert = "证 明\n三门峡市工业和信息化局：\n兹有三门峡市宏达智能装备有限公司，系我局管辖纳税人。2024年度市县两级地方留成部分为1,460,953.24元。\n国家税务总局三门峡市湖滨区税务局"
+    doc = combined(credit_page("严重违法失信名单", site="国家企业信用信息公示系统"), cert)
+    assert material_pages(run([doc]))["tax_certificate"] == [2]
