@@ -43,7 +43,9 @@ How to fix: use the licence's full name everywhere; another company's documents 
             if key in seen:
                 continue
             seen.add(key)
-            unsure = uncertain(fact, 0.9)
+            # OCR under seals garbles names: a reading close to the applicant's name (but not equal)
+            # is more likely a misread than another company, so a person should look.
+            unsure = uncertain(fact, 0.9) or (fact.source == "ocr" and cmp.similarity >= 0.5)
             yield ctx.finding(
                 self, params,
                 f"单位名称“{name}”与营业执照上的“{applicant}”不一致。" + ("（名称为识别结果，请人工核对）" if unsure else ""),

@@ -19,3 +19,17 @@ def test_one_character_off_in_an_ocr_reading_is_not_reported():
     form = f"三门峡市“三大改造”项目申请表\n企业（单位）名称 {APPLICANT.replace('达', '法')}\n计划总投资 500\n累计完成投资 300"
     report = run([doc("营业执照.pdf", licence()), doc("申请表.jpg", form, source="ocr", confidence=0.9)])
     assert findings(report, "name-mismatch") == []
+
+
+def test_garbled_ocr_reading_of_the_applicant_is_uncertain_not_an_error():
+    form = "三门峡市“三大改造”项目申请表\n企业（单位）名称 门峡宏智装备有限公司\n计划总投资 500\n累计完成投资 300"
+    report = run([doc("营业执照.pdf", licence()), doc("申请表.jpg", form, source="ocr", confidence=0.95)])
+    [f] = findings(report, "name-mismatch")
+    assert f["uncertain"] and f["severity"] == "warning"
+
+
+def test_another_company_read_by_ocr_is_still_an_error():
+    form = "三门峡市“三大改造”项目申请表\n企业（单位）名称 郑州远东机器人科技有限公司\n计划总投资 500\n累计完成投资 300"
+    report = run([doc("营业执照.pdf", licence()), doc("申请表.jpg", form, source="ocr", confidence=0.95)])
+    [f] = findings(report, "name-mismatch")
+    assert f["severity"] == "error" and not f["uncertain"]
