@@ -43,6 +43,7 @@ class Material:
     basis: str = ""
     recognise: dict = field(default_factory=dict)
     note: str = ""
+    title_en: str = ""
 
 
 @dataclass

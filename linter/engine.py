@@ -154,7 +154,7 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
             status = "missing"
         else:
             status = "not-provided"
-        materials.append({"id": m.id, "title": m.title, "section": m.section, "required": m.required,
+        materials.append({"id": m.id, "title": m.title, "title_en": m.title_en or m.title, "section": m.section, "required": m.required,
                           "status": status, "files": files})
 
     file_entries = []

@@ -163,6 +163,7 @@ def to_program(pack: dict) -> Program:
                 basis=full_basis(m.get("basis")),
                 recognise={**(m.get("recognise") or {}), "accepts": m.get("accepts", [])},
                 note=m.get("note", ""),
+                title_en=m.get("title_en", ""),
             )
         )
     checks = []
