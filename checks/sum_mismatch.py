@@ -12,6 +12,15 @@ COLUMNS = {"amount": ("开具金额", "amount"), "amount_ex_tax": ("不含税/�
            "paid": ("实际付款金额", "amount paid"), "base": ("补助基数", "subsidy base")}
 
 
+def cleanly_parsed(table) -> bool:
+    """An OCR'd table whose every row has an invoice number and an amount, and every total an amount.
+    Skewed scans with wrapped cells interleave rows under OCR; sums of such a parse prove nothing."""
+    money = ("amount", "amount_ex_tax", "paid", "base")
+    rows_ok = all(r.number and any(getattr(r, k, None) is not None for k in money) for r in table.rows)
+    totals_ok = all(any(getattr(t, k, None) is not None for k in money) for t in table.totals)
+    return bool(table.rows) and rows_ok and totals_ok
+
+
 class SumMismatch(Check):
     """检查内容：发票清单、付款清单中的“合计/总计”是否等于各行金额之和（开具金额、不含税金额、
     实际付款金额、补助基数各列分别核对）；付款清单的“小计”是否等于本组各行之和。
@@ -58,7 +67,8 @@ How to fix: recompute the totals (mind rounding in 万元) and keep them equal t
                 row_sum = sum(values, Decimal(0))
                 if abs(printed - row_sum) <= tolerance:
                     continue
-                unsure = uncertain(fact) or (getattr(total, "confidence", 1.0) or 1.0) < 0.8
+                unsure = (uncertain(fact) or (getattr(total, "confidence", 1.0) or 1.0) < 0.8
+                          or (fact.source == "ocr" and not cleanly_parsed(table)))
                 group = f"“{total.category}”组" if "小计" in label and total.category else ""
                 yield ctx.finding(
                     self, params,

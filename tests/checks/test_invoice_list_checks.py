@@ -56,3 +56,22 @@ def test_text_layer_pdf_table_is_read_too():
              "企业名称：三门峡市宏达智能装备有限公司"]
     report = run([doc("发票清单.pdf", "\n".join(lines))])
     assert report["materials"][[m["id"] for m in report["materials"]].index("invoice_list")]["status"] == "present"
+
+
+def test_sum_over_a_garbled_ocr_table_is_uncertain():
+    """A skewed scan whose rows interleave under OCR: the mismatch is shown, but as uncertain."""
+    from tests.pipeline import page
+    from shenbao.model import Document, Line
+
+    def row(y, *cells):
+        return [Line(text, (0.05 + 0.12 * i, y, 0.15 + 0.12 * i, y + 0.015), 0.97) for i, text in enumerate(cells)]
+
+    lines = (row(0.10, "序号", "发票号码", "开具日期", "开具金额")
+             + row(0.13, "1", "25412000000012345678", "2024-09-02", "1,200,000.00")
+             + row(0.16, "2", "", "2024-11-15", "600,000.00")  # the number wrapped onto another row
+             + row(0.19, "合计", "", "", "2,500,000.00"))
+    p = page("三门峡市区间有效投资发票清单\n发票号码 开具日期 开具金额 合计", source="ocr", confidence=0.97)
+    p.lines = lines
+    report = run([Document("清单.jpg", "image", "jpeg", pages=[p])])
+    [f] = findings(report, "sum-mismatch")
+    assert f["uncertain"] and f["severity"] == "warning"
