@@ -288,28 +288,51 @@ def collect_facts(docs: list[Document], segments: list[Segment], program: Progra
     return facts
 
 
+# Documents whose name field states who applies (a list's payer column is checked, not trusted).
+IDENTITY_KINDS = ("business_license", "application_form", "cover", "performance_form", "declaration")
+
+
 def identify_applicant(facts: list[Fact], segments: list[Segment], program: Program) -> Applicant:
-    """The applicant as the package says: the licence first, then the application form and cover."""
+    """The applicant as the package says it, by consensus: every reading of the name on the licence
+    and the forms votes, a text-layer reading counting more than an OCR one and the licence a little
+    more than a form, so one misread character on a scanned licence does not become the truth."""
     kind_of = {m.id: m.kind for m in program.materials}
-    seg_kind = {}
-    for s in segments:
-        if s.material:
-            seg_kind[(s.path, s.first_page, s.last_page)] = kind_of.get(s.material)
+    spans = [(s.path, s.first_page, s.last_page, kind_of.get(s.material)) for s in segments if s.material]
 
     def kind_at(f: Fact) -> Optional[str]:
-        for (path, a, b), k in seg_kind.items():
+        for path, a, b, k in spans:
             if path == f.path and (f.page is None or a <= 0 or a <= f.page <= b):
                 return k
         return None
 
+    def weight(f: Fact, kind: str) -> float:
+        w = 2.0 if f.source != SOURCE_OCR else 1.0 * f.confidence
+        return w * (1.25 if kind == "business_license" else 1.0)
+
     app = Applicant()
-    for preferred in ("business_license", "application_form", "cover", "performance_form"):
-        names = [f for f in facts if f.kind == "applicant_name" and kind_at(f) == preferred]
-        if names and app.name is None:
-            best = max(names, key=lambda f: f.confidence)
-            app.name, app.name_source = best.value, best
-        codes = [f for f in facts if f.kind == "credit_code" and kind_at(f) == preferred and is_valid_credit_code(f.value)]
-        if codes and app.credit_code is None:
-            best = max(codes, key=lambda f: f.confidence)
-            app.credit_code, app.credit_code_source = best.value, best
+    votes: dict[str, float] = {}
+    best_fact: dict[str, Fact] = {}
+    voted: set[tuple[str, str]] = set()  # one vote per document and name
+    for f in facts:
+        kind = kind_at(f)
+        if kind not in IDENTITY_KINDS or (f.path, str(f.value)) in voted:
+            continue
+        if f.kind == "applicant_name":
+            voted.add((f.path, f.value))
+            votes[f.value] = votes.get(f.value, 0.0) + weight(f, kind)
+            if f.value not in best_fact or weight(f, kind) > weight(best_fact[f.value], kind_at(best_fact[f.value]) or ""):
+                best_fact[f.value] = f
+    if votes:
+        name = max(votes, key=lambda n: (votes[n], n))
+        app.name, app.name_source = name, best_fact[name]
+    codes: dict[str, float] = {}
+    code_fact: dict[str, Fact] = {}
+    for f in facts:
+        kind = kind_at(f)
+        if f.kind == "credit_code" and kind in IDENTITY_KINDS and is_valid_credit_code(f.value):
+            codes[f.value] = codes.get(f.value, 0.0) + weight(f, kind)
+            code_fact.setdefault(f.value, f)
+    if codes:
+        code = max(codes, key=lambda c: (codes[c], c))
+        app.credit_code, app.credit_code_source = code, code_fact[code]
     return app

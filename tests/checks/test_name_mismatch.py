@@ -33,3 +33,14 @@ def test_another_company_read_by_ocr_is_still_an_error():
     report = run([doc("营业执照.pdf", licence()), doc("申请表.jpg", form, source="ocr", confidence=0.95)])
     [f] = findings(report, "name-mismatch")
     assert f["severity"] == "error" and not f["uncertain"]
+
+
+def test_a_misread_licence_does_not_make_every_correct_name_a_mismatch():
+    """The applicant's name is the consensus of the licence and the forms, text layers counting most."""
+    scanned_licence = doc("执照.jpg", licence(name=APPLICANT.replace("达", "法")), source="ocr", confidence=0.97)
+    form = f"三门峡市“三大改造”项目申请表\n企业（单位）名称 {APPLICANT}\n计划总投资 500\n累计完成投资 300"
+    cover = f"三门峡市2025年度“三大改造”暨新一代信息技术融合应用项目申请报告\n项目名称：改造\n申请单位（盖章）：{APPLICANT}\n填报日期：2025年8月5日"
+    report = run([scanned_licence, doc("申请表.pdf", form), doc("封面.pdf", cover)])
+    assert report["applicant"]["name"] == APPLICANT
+    # The licence's one-character OCR slip is a reading error, not another company.
+    assert findings(report, "name-mismatch") == []
