@@ -35,7 +35,7 @@ from .names import find_company_names, normalize_company_name
 from .tables import rows_from_lines, rows_from_sheet
 
 NAME_LABELS = ["企业（单位）名称", "企业(单位)名称", "申报单位名称", "申请单位名称", "单位名称", "企业名称",
-               "申请单位", "申报单位", "纳税人名称"]
+               "申请单位", "申报单位", "纳税人名称", "单位盖章"]
 LICENCE_NAME_LABELS = ["名称", "企业名称"]
 ESTABLISHED_LABELS = ["成立日期", "注册日期", "成立时间"]
 QUERY_LABELS = ("查询时间", "查询日期", "打印时间", "打印日期", "检索时间", "查询于")

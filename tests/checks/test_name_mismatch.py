@@ -44,3 +44,11 @@ def test_a_misread_licence_does_not_make_every_correct_name_a_mismatch():
     assert report["applicant"]["name"] == APPLICANT
     # The licence's one-character OCR slip is a reading error, not another company.
     assert findings(report, "name-mismatch") == []
+
+
+def test_another_company_typed_on_the_declaration():
+    decl = ("申报真实性声明\n我单位郑重声明：所提交的申报2025年度“三大改造”项目及材料真实、合法。\n特此声明。\n"
+            "单位法人代表（手写签字）：\n单位盖章：三门峡锦程煤化工有限公司\n2025年8月8日")
+    report = run([doc("营业执照.pdf", licence()), doc("声明.pdf", decl)])
+    [f] = findings(report, "name-mismatch")
+    assert f["path"] == "声明.pdf" and "三门峡锦程煤化工有限公司" in f["message"] and f["severity"] == "error"
