@@ -31,8 +31,9 @@ How to fix: scan again (200-300 dpi, straight, even light) instead of a dim phon
         min_conf = float(params.get("min_confidence", 0.75))
         for doc in sorted(ctx.documents.values(), key=lambda d: d.path):
             for page in doc.pages:
-                if page.source != "ocr":
-                    continue
+                scanned = page.source == "ocr" or (page.source == "none" and (doc.kind == "image" or page.image_coverage >= 0.5))
+                if not scanned or "空白页" in (page.note or ""):
+                    continue  # text layers are legible by nature; blank pages are not illegible
                 chars = len(squash(page.text))
                 material = ctx.material_of(doc.path, page.number)
                 if chars < MIN_CHARS:

@@ -63,9 +63,15 @@ def title_zone(page: Page) -> list[str]:
     """The first non-trivial rows of a page, squashed: where a document's title sits. Rows come from
     the page text (reading order), not from OCR boxes, which are often single words."""
     lines = [squash(t) for t in page.text.splitlines()]
-    lines = [l for l in lines if len(l) >= 2]
+    lines = [l for l in lines if len(l) >= 2 and not _browser_chrome(l)]
     # Browser screenshots put chrome (tabs, URL bar) above the page title; a few more lines.
     return lines[:TITLE_ZONE_LINES]
+
+
+def _browser_chrome(row: str) -> bool:
+    """A screenshot's tab bar (“信用中国 × 国家企业信用信息公示系统 ×”, naming other open tabs) or
+    address bar: never the document's title."""
+    return "×" in row or "http" in row.lower() or "www." in row.lower()
 
 
 def is_separator(page: Page) -> bool:
