@@ -52,3 +52,10 @@ def test_another_company_typed_on_the_declaration():
     report = run([doc("营业执照.pdf", licence()), doc("声明.pdf", decl)])
     [f] = findings(report, "name-mismatch")
     assert f["path"] == "声明.pdf" and "三门峡锦程煤化工有限公司" in f["message"] and f["severity"] == "error"
+
+
+def test_another_company_on_an_ocr_declaration_is_an_error_despite_shared_boilerplate():
+    decl = "申报真实性声明\n我单位郑重声明：所提交的申报材料真实、合法。\n特此声明。\n单位盖章：三门峡锦程煤化工有限公司\n2025年8月8日"
+    report = run([doc("营业执照.pdf", licence()), doc("声明.jpg", decl, source="ocr", confidence=0.97)])
+    [f] = findings(report, "name-mismatch")
+    assert f["severity"] == "error" and not f["uncertain"]
