@@ -30,10 +30,6 @@ def window(params: dict) -> tuple[dt.date, dt.date]:
     return dt.date.fromisoformat(str(a)), dt.date.fromisoformat(str(b))
 
 
-def is_ocr(fact) -> bool:
-    return fact.source == "ocr"
-
-
 def uncertain(fact, threshold: float = CONFIDENT) -> bool:
     """A fact read by OCR with less than ``threshold`` confidence."""
     return fact.source == "ocr" and (fact.confidence or 0.0) < threshold

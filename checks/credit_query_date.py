@@ -4,9 +4,9 @@ import datetime as dt
 
 from shenbao.check import Check
 
-from ._common import day, uncertain
+from shenbao.facts.collect import CREDIT_KINDS
 
-CREDIT_KINDS = ("credit_dishonest", "credit_tax", "credit_gsxt")
+from ._common import day, uncertain
 
 
 class CreditQueryDate(Check):

@@ -1,22 +1,9 @@
 from __future__ import annotations
 
 from shenbao.check import Check
-from shenbao.facts.names import compare_company_names
+from shenbao.facts.names import compare_company_names, distinctive_similarity
 
 from ._common import uncertain
-
-import difflib
-import re
-
-_REGION = re.compile(r"^(河南省)?(三门峡市?|[\u4e00-\u9fff]{2}[市县区])?")
-_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|厂)$")
-
-
-def core_similarity(a: str, b: str) -> float:
-    """Similarity of the distinctive part of two names, without the region in front and the company
-    form behind, which every applicant around shares (三门峡…有限公司)."""
-    ca, cb = _FORM.sub("", _REGION.sub("", a)), _FORM.sub("", _REGION.sub("", b))
-    return difflib.SequenceMatcher(None, ca, cb).ratio() if ca and cb else 0.0
 
 
 class NameMismatch(Check):
@@ -58,7 +45,7 @@ How to fix: use the licence's full name everywhere; another company's documents 
             seen.add(key)
             # OCR under seals garbles names: a reading close to the applicant's name (but not equal)
             # is more likely a misread than another company, so a person should look.
-            unsure = uncertain(fact, 0.9) or (fact.source == "ocr" and core_similarity(name, applicant) >= 0.5)
+            unsure = uncertain(fact, 0.9) or (fact.source == "ocr" and distinctive_similarity(name, applicant) >= 0.5)
             yield ctx.finding(
                 self, params,
                 f"单位名称“{name}”与营业执照上的“{applicant}”不一致。" + ("（名称为识别结果，请人工核对）" if unsure else ""),

@@ -187,7 +187,3 @@ class CheckContext:
             basis=basis or params.get("basis") or (mat.basis if mat else None),
         )
 
-
-def is_confident(fact_or_conf, threshold: float = 0.8) -> bool:
-    conf = fact_or_conf.confidence if isinstance(fact_or_conf, Fact) else fact_or_conf
-    return conf is None or conf >= threshold

@@ -120,22 +120,35 @@ def score_page(page: Page, path: str, kinds: dict[str, KindSpec], use_filename: 
     return PageScore(scores, title_kind)
 
 
-def _material_for(kind: Optional[str], text: str, program: Program) -> tuple[Optional[str], str]:
-    """Map a kind to the program's material; several materials of one kind are told apart by their
-    ``must_match`` patterns (e.g. the 2024 vs the 2025-06 statements)."""
-    if kind is None:
-        return None, ""
-    candidates = [m for m in program.materials if m.kind == kind or kind in m.recognise.get("accepts", [])]
+def _candidates(kind: Optional[str], program: Program):
+    return [m for m in program.materials if kind is not None and (m.kind == kind or kind in m.recognise.get("accepts", []))]
+
+
+def _by_period(candidates, zone: str) -> Optional[str]:
+    """The material whose ``must_match`` pattern matches first in the title zone (the 2024 vs the
+    2025-06 statements): a June balance sheet prints the 2024 year-end as its comparative column."""
+    first: tuple[int, Optional[str]] = (len(zone) + 1, None)
+    for m in candidates:
+        for p in m.recognise.get("must_match") or []:
+            hit = re.search(p, zone)
+            if hit and hit.start() < first[0]:  # the period named first (the heading's) wins
+                first = (hit.start(), m.id)
+    return first[1]
+
+
+def _zone_text(pages: list[Page]) -> str:
+    return "".join("".join(title_zone(p)[:3]) for p in pages)
+
+
+def _material_for(kind: Optional[str], zone: str, program: Program) -> tuple[Optional[str], str]:
+    """Map a kind to the program's material, telling materials of one kind apart by period."""
+    candidates = _candidates(kind, program)
     if not candidates:
-        return None, f"kind {kind} is not a material of this program"
+        return None, (f"kind {kind} is not a material of this program" if kind else "")
     if len(candidates) == 1:
         return candidates[0].id, ""
-    body = squash(text)
-    for m in candidates:
-        pats = m.recognise.get("must_match") or []
-        if pats and any(re.search(p.replace(" ", "").replace("\\s*", ""), body) or re.search(p, text) for p in pats):
-            return m.id, "period"
-    return candidates[0].id, "first of several"
+    period = _by_period(candidates, zone)
+    return (period, "period") if period else (candidates[0].id, "first of several")
 
 
 def classify_document(doc: Document, program: Program, kinds: dict[str, KindSpec]) -> list[Segment]:
@@ -158,11 +171,11 @@ def _combine(scored: list[PageScore]) -> PageScore:
 
 def _make_segment(doc: Document, first: int, last: int, score: PageScore, program: Program) -> Segment:
     kind, best, runner, runner_score = score.best()
-    text = "\n".join(p.text for p in doc.pages[first - 1:last])
+    zone = _zone_text(doc.pages[first - 1:last])
     if kind is None or best < MIN_SCORE:
-        return Segment(doc.path, first, last, None, best, _material_for(kind, text, program)[0], best, reason="low score")
-    material, why = _material_for(kind, text, program)
-    runner_material = _material_for(runner, text, program)[0] if runner else None
+        return Segment(doc.path, first, last, None, best, _material_for(kind, zone, program)[0], best, reason="low score")
+    material, why = _material_for(kind, zone, program)
+    runner_material = _material_for(runner, zone, program)[0] if runner else None
     reason = f"kind={kind}" + (" title" if score.title_kind == kind else " keywords") + (f" ({why})" if why else "")
     return Segment(doc.path, first, last, material, min(1.0, best / (TITLE_WEIGHT + KEYWORD_WEIGHT)),
                    runner_material, min(1.0, runner_score / (TITLE_WEIGHT + KEYWORD_WEIGHT)), reason)
@@ -233,18 +246,9 @@ def _generic_title(page: Page) -> bool:
 
 
 def _specific_material(kind: Optional[str], page: Page, program: Program) -> Optional[str]:
-    """For a kind several materials share (2024 vs 2025-06 statements), the one whose ``must_match``
-    pattern this page's title zone matches; None when the kind is not shared or nothing matches."""
-    if kind is None:
-        return None
-    candidates = [m for m in program.materials if m.kind == kind and m.recognise.get("must_match")]
-    if len(candidates) < 2:
-        return None
-    zone = "".join(title_zone(page)[:3])
-    for m in candidates:
-        if any(re.search(p, zone) for p in m.recognise["must_match"]):
-            return m.id
-    return None
+    """For a kind several materials share, the one this page's period names (else None)."""
+    candidates = [m for m in _candidates(kind, program) if m.recognise.get("must_match")]
+    return _by_period(candidates, _zone_text([page])) if len(candidates) >= 2 else None
 
 
 def _merge_same_material(segments: list[Segment]) -> list[Segment]:

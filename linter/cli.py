@@ -158,7 +158,6 @@ class _Progress:
 
 def cmd_check(args, pm) -> int:
     from .engine import RunOptions, lint_package
-    from .plugins_manager import get_plugin_manager
 
     programs = _programs(pm)
     if args.program not in programs:

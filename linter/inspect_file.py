@@ -6,10 +6,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
-from .classify import compile_kinds, score_page
+from .classify import classify_document, compile_kinds, score_page
 from .engine import all_kinds
 from .facts.collect import collect_facts
-from .classify import classify_document
 from .model import Fact
 
 
@@ -40,11 +39,9 @@ def inspect_file(path: Path, program, pm, *, ocr_engine: str = "rapidocr", use_c
                  cache_dir: Optional[Path] = None) -> dict:
     from .extract import ExtractSettings, extract_all
     from .extract.cache import Cache
-    from .plugins_manager import get_plugin_manager
-
     settings = ExtractSettings(ocr_engine=ocr_engine)
     cache = Cache(cache_dir) if use_cache else None
-    doc = extract_all([(path.resolve(), path.name)], settings, jobs=1, cache=cache, pm_factory=get_plugin_manager)[0]
+    doc = extract_all([(path.resolve(), path.name)], settings, jobs=1, cache=cache, pm_factory=lambda: pm)[0]
     kinds = compile_kinds(all_kinds(pm))
     segments = classify_document(doc, program, kinds)
     facts = collect_facts([doc], segments, program)

@@ -62,3 +62,11 @@ def test_generic_title_takes_the_kind_its_words_tell():
     cert = "证 明\n三门峡市工业和信息化局：\n兹有三门峡市宏达智能装备有限公司，系我局管辖纳税人。2024年度市县两级地方留成部分为1,460,953.24元。\n国家税务总局三门峡市湖滨区税务局"
     doc = combined(credit_page("严重违法失信名单", site="国家企业信用信息公示系统"), cert)
     assert material_pages(run([doc]))["tax_certificate"] == [2]
+
+
+def test_period_is_read_from_the_title_not_a_comparative_column():
+    """A June 2025 balance sheet prints the 2024 year-end as its comparative column."""
+    june = ("资产负债表 会企01表\n编制单位：三门峡市宏达智能装备有限公司 2025年6月30日 单位：元\n"
+            "项目 2025年6月30日 2024年12月31日\n资产总计 1,000.00 900.00")
+    doc = Document(path="报表.pdf", kind="pdf", format="pdf", pages=[page(june)])
+    assert material_pages(run([doc])) == {"statements_2025_06": [1]}

@@ -306,33 +306,32 @@ def identify_applicant(facts: list[Fact], segments: list[Segment], program: Prog
         return None
 
     def weight(f: Fact, kind: str) -> float:
-        w = 2.0 if f.source != SOURCE_OCR else 1.0 * f.confidence
+        w = 2.0 if f.source != SOURCE_OCR else f.confidence
         return w * (1.25 if kind == "business_license" else 1.0)
 
-    app = Applicant()
-    votes: dict[str, float] = {}
-    best_fact: dict[str, Fact] = {}
-    voted: set[tuple[str, str]] = set()  # one vote per document and name
-    for f in facts:
-        kind = kind_at(f)
-        if kind not in IDENTITY_KINDS or (f.path, str(f.value)) in voted:
-            continue
-        if f.kind == "applicant_name":
+    def vote(fact_kind: str, accept) -> Optional[Fact]:
+        """The fact whose value has the most weight, one vote per document and value."""
+        votes: dict[str, float] = {}
+        best: dict[str, tuple[float, Fact]] = {}
+        voted: set[tuple[str, str]] = set()
+        for f in facts:
+            kind = kind_at(f) if f.kind == fact_kind else None
+            if kind not in IDENTITY_KINDS or not accept(f.value) or (f.path, f.value) in voted:
+                continue
             voted.add((f.path, f.value))
-            votes[f.value] = votes.get(f.value, 0.0) + weight(f, kind)
-            if f.value not in best_fact or weight(f, kind) > weight(best_fact[f.value], kind_at(best_fact[f.value]) or ""):
-                best_fact[f.value] = f
-    if votes:
-        name = max(votes, key=lambda n: (votes[n], n))
-        app.name, app.name_source = name, best_fact[name]
-    codes: dict[str, float] = {}
-    code_fact: dict[str, Fact] = {}
-    for f in facts:
-        kind = kind_at(f)
-        if f.kind == "credit_code" and kind in IDENTITY_KINDS and is_valid_credit_code(f.value):
-            codes[f.value] = codes.get(f.value, 0.0) + weight(f, kind)
-            code_fact.setdefault(f.value, f)
-    if codes:
-        code = max(codes, key=lambda c: (codes[c], c))
-        app.credit_code, app.credit_code_source = code, code_fact[code]
+            w = weight(f, kind)
+            votes[f.value] = votes.get(f.value, 0.0) + w
+            if f.value not in best or w > best[f.value][0]:
+                best[f.value] = (w, f)
+        if not votes:
+            return None
+        return best[max(votes, key=lambda v: (votes[v], v))][1]
+
+    app = Applicant()
+    name = vote("applicant_name", bool)
+    if name is not None:
+        app.name, app.name_source = name.value, name
+    code = vote("credit_code", is_valid_credit_code)
+    if code is not None:
+        app.credit_code, app.credit_code_source = code.value, code
     return app

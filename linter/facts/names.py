@@ -191,3 +191,17 @@ def same_company(a: object, b: object, *, ocr_tolerance: bool = True) -> bool:
 def name_similarity(a: object, b: object) -> float:
     """Similarity 0..1 of the normalised names (1 - edit distance / longer length)."""
     return compare_company_names(a, b).similarity
+
+
+_REGION_PREFIX = re.compile(r"^(河南省)?(三门峡市?|[\u4e00-\u9fff]{2}[市县区])?")
+_COMPANY_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|厂)$")
+
+
+def distinctive_similarity(a: object, b: object) -> float:
+    """Similarity 0..1 of the distinctive part of two names: without the region in front and the
+    company form behind, which every applicant around shares (三门峡…有限公司)."""
+    import difflib
+
+    ca = _COMPANY_FORM.sub("", _REGION_PREFIX.sub("", normalize_company_name(a)))
+    cb = _COMPANY_FORM.sub("", _REGION_PREFIX.sub("", normalize_company_name(b)))
+    return difflib.SequenceMatcher(None, ca, cb).ratio() if ca and cb else 0.0

@@ -69,3 +69,10 @@ def test_never_raises(a, b):
 def test_same_company_reflexive_after_noise(name):
     if normalize_company_name(name):
         assert same_company(name, " " + name.replace("（", "(") + "（盖章）")
+
+
+def test_distinctive_similarity_ignores_shared_region_and_form():
+    from shenbao.facts.names import distinctive_similarity
+
+    assert distinctive_similarity("三门峡锦程煤化工有限公司", "三门峡恒信铝业有限公司") == 0.0
+    assert distinctive_similarity("义马华鑫黄金)有限公司", "义马华鑫黄金冶炼有限公司") >= 0.5
