@@ -85,7 +85,8 @@ def test_sum_mismatch_xlsx(tmp_path):
 
 # Every defect in the split layout; the combined layout (slower to generate) for a sample.
 CASES = [(d, "split") for d in ALL_SIMPLE + ["missing:credit_tax", "missing:audit_report"]] + [
-    (d, "combined") for d in ("invoice_out_of_window", "sum_mismatch", "field_blank", "missing:credit_tax")]
+    (d, "combined") for d in ("invoice_out_of_window", "sum_mismatch", "field_blank", "missing:credit_tax",
+                              "perforation_missing")]
 
 
 @pytest.mark.parametrize("defect,layout", CASES)
@@ -96,7 +97,7 @@ def test_each_defect_adds_finding(tmp_path, defect, layout):
             "invoice_below_min": "amount-below-minimum", "investment_below_threshold": "investment-below-threshold",
             "sum_mismatch": "sum-mismatch", "field_blank": "field-blank", "name_mismatch": "name-mismatch",
             "credit_code_invalid": "credit-code-invalid", "corrupt_file": "file-unreadable",
-            "illegible_scan": "page-illegible"}.get(defect, "material-missing")
+            "illegible_scan": "page-illegible", "perforation_missing": "perforation-seal-missing"}.get(defect, "material-missing")
     assert m["expected"], defect
     assert {e["rule"] for e in m["expected"]} == {rule}
     paths = {f["path"] for f in m["files"]}
@@ -111,6 +112,23 @@ def test_each_defect_adds_finding(tmp_path, defect, layout):
         assert any(e["path"].endswith(".pdf") and e["page"] for e in m["expected"])
     if defect == "credit_code_invalid":
         assert uscc_valid(m["applicant"]["credit_code"])
+    if defect == "audit_no_code":   # no 验证码 text and no QR either
+        import pypdfium2 as pdfium
+        import zxingcpp
+        from PIL import Image
+        f0 = next(f for f in m["files"] if f["material"] == "audit_report")
+        src = tmp_path / "package" / f0["path"]
+        if src.suffix == ".pdf":
+            pdf = pdfium.PdfDocument(str(src))
+            img = pdf[0].render(scale=150 / 72).to_pil()
+            pdf.close()
+        else:
+            img = Image.open(src)
+        assert not [r for r in zxingcpp.read_barcodes(img) if "verify" in r.text]
+    if defect == "perforation_missing":
+        (comb,) = [f for f in m["files"] if f.get("perforation")]
+        assert m["expected"] == [{"rule": "perforation-seal-missing", "path": comb["path"], "page": None, "material": None}]
+        assert comb["perforation"]["groups"] == [] and len(comb["perforation"]["missing_pages"]) == comb["pages"]
 
 
 def test_defect_side_effects(tmp_path):
