@@ -120,9 +120,13 @@ class CheckContext:
         return out
 
     def segment_at(self, path: str, page: Optional[int]) -> Optional[Segment]:
-        for s in self.segments:
-            if s.path != path:
-                continue
+        index = self.__dict__.get("_segments_by_path")  # built once: packages may hold 10 000 files
+        if index is None or index[0] is not self.segments or index[1] != len(self.segments):
+            by_path: dict[str, list[Segment]] = {}
+            for s in self.segments:
+                by_path.setdefault(s.path, []).append(s)
+            index = self.__dict__["_segments_by_path"] = (self.segments, len(self.segments), by_path)
+        for s in index[2].get(path, ()):
             if page is None or s.first_page <= 0 or s.first_page <= page <= s.last_page:
                 return s
         return None

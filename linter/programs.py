@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 import jsonschema
 import yaml
@@ -18,24 +18,179 @@ class PackError(Exception):
     """A program pack is malformed. The message names the file, the key and what was expected."""
 
 
+MAX_ALIASES = 200  # YAML anchors/aliases a pack may use (a "billion laughs" file uses millions)
+MAX_NODES = 200_000  # values in a pack, aliases expanded (the built-in packs have ~3 000)
+
+
 def load_schema(name: str) -> dict:
     return json.loads(resources.files("shenbao.schemas").joinpath(name).read_text("utf-8"))
 
 
+# -- schema errors as sentences ------------------------------------------------------------------
+
+_TYPE_ZH = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true/false", "array": "列表",
+            "object": "映射（键: 值）", "null": "空"}
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _known_keys(schema: dict, root: dict) -> set[str]:
+    """Return the property names a schema allows, following local ``$ref``s and ``allOf``."""
+    keys: set[str] = set()
+    stack, seen = [schema], 0
+    while stack and seen < 50:
+        seen += 1
+        sch = stack.pop()
+        if not isinstance(sch, dict):
+            continue
+        if isinstance(sch.get("properties"), dict):
+            keys.update(sch["properties"])
+        ref = sch.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node: Any = root
+            for part in ref[2:].split("/"):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            stack.append(node)
+        stack.extend(sch.get("allOf") or [])
+    return keys
+
+
+def describe_schema_error(err, root: Optional[dict] = None) -> tuple[str, str]:
+    """Return ``(key path, expectation)`` for a jsonschema ``ValidationError``: the key as
+    ``a/b/0/c`` (the missing or unknown key included) and what the schema expected there, in
+    Chinese and English, with the value found."""
+    path = [str(p) for p in err.absolute_path]
+    v, vv, schema = err.validator, err.validator_value, err.schema if isinstance(err.schema, dict) else {}
+    got = f"（实际为 / got {_short(err.instance)}）"
+    if v == "required":
+        missing = [k for k in vv if isinstance(err.instance, dict) and k not in err.instance]
+        path.append(missing[0] if missing else "?")
+        return "/".join(path), "缺少必填的键 / required key is missing"
+    if v in ("additionalProperties", "unevaluatedProperties"):
+        known = _known_keys(schema, root or schema)
+        extra = sorted(str(k) for k in (err.instance or {}) if k not in known) if isinstance(err.instance, dict) else []
+        if extra:
+            path.append(extra[0])
+        allowed = f"；可用的键 / allowed: {', '.join(sorted(known))}" if known else ""
+        return "/".join(path), f"未知的键 / unknown key{allowed}"
+    desc = schema.get("description")
+    if v == "type":
+        types = vv if isinstance(vv, list) else [vv]
+        zh = "或".join(_TYPE_ZH.get(t, t) for t in types)
+        exp = f"应为{zh} / expected {' or '.join(types)}"
+    elif v == "enum":
+        exp = f"应为其中之一 / expected one of {', '.join(map(repr, vv))}"
+    elif v == "const":
+        exp = f"应为 / expected {vv!r}"
+    elif v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
+        exp = f"应 {op} {vv} / expected a value {op} {vv}"
+    elif v == "pattern":
+        exp = f"格式不符 / expected to match {vv}"
+    elif v in ("minLength", "minItems", "maxItems", "maxLength"):
+        exp = f"长度不符 / expected {v} {vv}"
+    else:
+        exp = f"{err.message}"
+    if desc:
+        exp = f"{exp}（{desc}）"
+    return "/".join(path) or "(根 / top level)", f"{exp}{got}"
+
+
+def schema_errors(instance: Any, schema: dict, origin: str, limit: int = 3) -> Optional[str]:
+    """Return a message naming ``origin``, the key and the expectation for up to ``limit``
+    violations of ``schema`` (the most relevant first), or None when ``instance`` is valid."""
+    from jsonschema.exceptions import best_match, relevance
+
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = list(validator.iter_errors(instance))
+    if not errors:
+        return None
+    first = best_match(errors)
+    rest = sorted((e for e in errors if e is not first), key=relevance)[: limit - 1]
+    lines = []
+    for err in [first, *rest]:
+        while err.context and err.validator in ("oneOf", "anyOf"):  # say which branch failed:
+            depth = len(err.absolute_path)  # the one of the value's own type, when there is one
+            fitting = [e for e in err.context if not (e.validator == "type" and len(e.absolute_path) == depth)]
+            err = best_match(fitting or err.context)
+        where, expected = describe_schema_error(err, schema)
+        lines.append(f"{origin}: 键 / key '{where}': {expected}")
+    more = len(errors) - len(lines)
+    if more > 0:
+        lines.append(f"（另有 {more} 处错误 / {more} more）")
+    return "\n".join(lines)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+class _PackLoader(yaml.SafeLoader):
+    """SafeLoader that refuses packs with more than MAX_ALIASES aliases (exponential expansion)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                raise yaml.YAMLError(f"too many YAML aliases (more than {MAX_ALIASES})")
+        return super().compose_node(parent, index)
+
+
 def _read_pack(item: Any) -> dict:
     if isinstance(item, dict):
+        if _too_big(item):
+            raise PackError(f"{item.get('__origin__', '<plugin dict>')}: 程序包过大 / the pack is too large")
         pack = copy.deepcopy(item)
         pack.setdefault("__origin__", f"<plugin dict {item.get('id', '?')}>")
         return pack
+    if not isinstance(item, (str, Path)):
+        raise PackError(f"程序包应为 YAML 文件路径或映射 / a program pack must be a path to a YAML file or a dict, "
+                        f"got {type(item).__name__}: {_short(item)}")
     path = Path(item)
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.load(path.read_text("utf-8"), Loader=_PackLoader)  # noqa: S506 - a SafeLoader subclass
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError) as exc:
         raise PackError(f"{path}: 无法读取程序包 / cannot read program pack: {exc}") from exc
     if not isinstance(data, dict):
-        raise PackError(f"{path}: 程序包应为 YAML 映射 / a program pack must be a YAML mapping")
+        raise PackError(f"{path}: 键 / key '(根 / top level)': 程序包应为 YAML 映射 / a program pack must be a YAML mapping, "
+                        f"got {type(data).__name__}")
+    if _too_big(data):
+        raise PackError(f"{path}: 程序包展开后过大（锚点/别名嵌套） / the pack is too large once its YAML aliases are expanded")
     data["__origin__"] = str(path)
     return data
+
+
+def _too_big(value: Any, budget: int = MAX_NODES) -> bool:
+    """Return True when ``value`` has more than ``budget`` nodes counted as a tree (aliases
+    counted every time they are used, as copying and validation would)."""
+    stack, seen = [value], 0
+    while stack:
+        v = stack.pop()
+        seen += 1
+        if seen > budget:
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+            stack.extend(v.keys())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+    return False
+
+
+def _partial_schema() -> dict:
+    """The program schema without top-level ``required``: a pack that ``extends:`` another is
+    checked for types before the merge, so an error names the file that holds it."""
+    schema = copy.deepcopy(load_schema("program.schema.json"))
+    schema.pop("required", None)
+    return schema
+
+
+def _check_raw(pack: dict) -> None:
+    data = _jsonable({k: v for k, v in pack.items() if not (isinstance(k, str) and k.startswith("__"))})
+    msg = schema_errors(data, _partial_schema(), pack.get("__origin__", "?"))
+    if msg:
+        raise PackError(msg)
 
 
 def _jsonable(value: Any) -> Any:
@@ -101,14 +256,18 @@ def resolve(packs: dict[str, dict]) -> dict[str, dict]:
 def validate(pack: dict) -> None:
     """Validate a resolved pack; raise PackError naming the file, the key path and the expectation."""
     schema = load_schema("program.schema.json")
-    data = _jsonable({k: v for k, v in pack.items() if not k.startswith("__")})
+    data = _jsonable({k: v for k, v in pack.items() if not (isinstance(k, str) and k.startswith("__"))})
     data.pop("abstract", None)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "(根 / top level)"
-        raise PackError(f"{pack.get('__origin__', '?')}: 键 / key '{where}': {err.message}")
+    msg = schema_errors(data, schema, pack.get("__origin__", "?"))
+    if msg:
+        raise PackError(msg)
+    origin = pack.get("__origin__", "?")
+    for key in ("notice_date", "deadline", "effective_until"):
+        if key in data:
+            _to_date(data[key], origin, key)
+    window = (data.get("params") or {}).get("investment_window")
+    for k, value in enumerate(window or []):
+        _to_date(value, origin, f"params/investment_window/{k}")
 
 
 def _to_date(value: Any, origin: str, key: str) -> dt.date:
@@ -117,7 +276,8 @@ def _to_date(value: Any, origin: str, key: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise PackError(f"{origin}: 键 / key '{key}': 应为日期 YYYY-MM-DD / expected a date, got {value!r}") from exc
+        raise PackError(f"{origin}: 键 / key '{key}': 应为有效日期 YYYY-MM-DD / expected a valid date YYYY-MM-DD "
+                        f"（实际为 / got {_short(value)}）") from exc
 
 
 def basis_text(basis: Any, default_seed: str = "") -> str:
@@ -196,7 +356,9 @@ def load_programs(items: Iterable[Any]) -> dict[str, Program]:
         pack = _read_pack(item)
         pid = pack.get("id")
         if not isinstance(pid, str) or not pid:
-            raise PackError(f"{pack['__origin__']}: 键 / key 'id': 缺少程序 id / missing program id")
+            raise PackError(f"{pack['__origin__']}: 键 / key 'id': 缺少程序 id，应为文本 / missing program id, expected a "
+                            f"string（实际为 / got {_short(pid)}）")
+        _check_raw(pack)
         if pid in packs:
             raise PackError(f"{pack['__origin__']}: 程序 id 重复 / duplicate program id '{pid}' (also in {packs[pid]['__origin__']})")
         packs[pid] = pack
@@ -209,8 +371,28 @@ def load_programs(items: Iterable[Any]) -> dict[str, Program]:
     return dict(sorted(programs.items()))
 
 
+def _plugin_origin(impl) -> str:
+    """Name a plugin by its module file (what a user can open) and its registered name."""
+    mod = impl.plugin
+    where = getattr(mod, "__file__", None) or getattr(type(mod), "__module__", None) or repr(mod)
+    return f"{where} (插件 / plugin '{impl.plugin_name}')"
+
+
 def programs_from_plugins(pm) -> dict[str, Program]:
+    """Load every plugin's packs; a pack given as a dict is named by its plugin's module file."""
     items: list[Any] = []
-    for result in pm.hook.shenbao_add_programs():
-        items.extend(result or [])
+    for impl in reversed(pm.hook.shenbao_add_programs.get_hookimpls()):  # registration order
+        try:
+            result = impl.function()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is a usage error, named clearly
+            raise PackError(f"{_plugin_origin(impl)}: shenbao_add_programs 出错 / failed: {type(exc).__name__}: {exc}") from exc
+        if result is None:
+            continue
+        if not isinstance(result, (list, tuple)):
+            raise PackError(f"{_plugin_origin(impl)}: shenbao_add_programs 应返回列表 / must return a list, "
+                            f"got {type(result).__name__}")
+        for item in result:
+            if isinstance(item, dict) and "__origin__" not in item:
+                item = {**item, "__origin__": f"{_plugin_origin(impl)}, 程序 / program '{item.get('id', '?')}'"}
+            items.append(item)
     return load_programs(items)

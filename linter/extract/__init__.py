@@ -1,29 +1,36 @@
 """Extraction: turn each file of a package into a :class:`~shenbao.model.Document`.
 
-``extract_file`` reads one file (never raises); ``extract_all`` reads many, in worker processes
-when ``jobs > 1``, through an optional content-addressed :class:`~shenbao.extract.cache.Cache`.
+``extract_file`` reads one file or zip member (never raises); ``extract_all`` reads many, in
+worker processes when ``jobs > 1`` (small files in batches; a worker that crashes or hangs in
+native code costs only the file it was reading), through an optional content-addressed
+:class:`~shenbao.extract.cache.Cache`.
 The readers themselves are plugins (``shenbao_extract``); the built-in ones live in
 :mod:`shenbao.extract.plugin`.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import warnings
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 from ..model import Document
-from . import ocr
+from . import archive, ocr
 from .cache import Cache
 from .sniff import sniff
 
-EXTRACTOR_VERSION = "2"  # 2: ruled tables of text-layer pages (Page.tables)
+Source = Union[Path, "archive.Member"]  # a file, or a member of a zip in the package
+
+EXTRACTOR_VERSION = "3"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR
 EXTRACTOR = f"shenbao-extract/{EXTRACTOR_VERSION}"
 _TIMEOUT_EN = "timed out"
 
@@ -39,7 +46,8 @@ class ExtractSettings:
     dpi: int = 200  # render resolution for OCR
     max_pages: int = 2000
     max_image_pixels: int = 80_000_000
-    timeout_seconds: float = 300  # per file
+    timeout_seconds: float = 120  # per step: opening a file, reading or OCR-ing one page (page_done)
+    visual: bool = True  # seals, signature fields and QR codes (linter/vision)
 
     def cache_key(self) -> str:
         """Return a string naming every setting that changes extraction output (not the timeout),
@@ -79,10 +87,15 @@ class _Timeout(BaseException):
     """Raised by the SIGALRM handler; a BaseException so readers' ``except Exception`` let it pass."""
 
 
+_alarm = {"depth": 0, "seconds": 0}
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float):
-    """Raise ``_Timeout`` in the block after ``seconds`` (SIGALRM; main thread on Unix only)."""
-    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    """Raise ``_Timeout`` in the block after ``seconds`` (SIGALRM; main thread on Unix only).
+    Nested limits keep the outer one (a zip member is read under its own single limit)."""
+    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread() and _alarm["depth"] == 0)
     if not usable:
         yield
         return
@@ -92,25 +105,72 @@ def _time_limit(seconds: float):
 
     old = signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    _alarm["depth"] += 1
+    _alarm["seconds"] = seconds
     try:
         yield
     finally:
+        _alarm["depth"] -= 1
+        _alarm["seconds"] = 0
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def page_done() -> None:
+    """Called by readers after each page: the time limit starts again for the next page.
+
+    So ``timeout_seconds`` bounds every step (opening a file, reading or OCR-ing one page), not a
+    whole document: a 150-page scanned PDF at ~2 s a page is read in full, while one page that
+    never finishes is still stopped. The page limit (``max_pages``) bounds the total.
+    """
+    if _alarm["depth"] > 0 and _alarm.get("seconds"):
+        signal.setitimer(signal.ITIMER_REAL, _alarm["seconds"])
 
 
 def _failed(kind: str, fmt: str, zh: str, en: str) -> Document:
     return Document(path="", kind=kind, format=fmt, error=zh, error_en=en)
 
 
-def extract_file(abs_path: Path, rel_path: str, settings: ExtractSettings, pm, sha256: Optional[str] = None) -> Document:
+def _os_failure(exc: OSError, fmt: str) -> Document:
+    """Return the ``unreadable`` Document for an error opening or reading the file itself."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _failed("unreadable", fmt, "没有读取权限，未读取（请检查文件权限）", "permission denied, not read")
+    if exc.errno == errno.ENOENT:
+        return _failed("unreadable", fmt, "文件在检查过程中消失了", "the file disappeared during the check")
+    return _failed("unreadable", fmt, f"无法读取文件（{exc.strerror or type(exc).__name__}）",
+                   f"cannot read the file: {exc.strerror or type(exc).__name__}")
+
+
+def _clean(text: Optional[str], abs_path, rel_path: str) -> Optional[str]:
+    """Return a reason fit for the report: the absolute (or temporary) path a library put into its
+    message replaced by the package-relative one, and undecodable name bytes shown as \\xNN."""
+    if not text:
+        return text
+    for p in {str(abs_path), repr(str(abs_path))[1:-1]}:
+        if p and p in text:
+            text = text.replace(p, rel_path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text[:2000]
+
+
+def extract_file(abs_path: Source, rel_path: str, settings: ExtractSettings, pm, sha256: Optional[str] = None) -> Document:
     """Return the Document for one file; never raises.
 
     Sniffs the format from the bytes, asks ``pm.hook.shenbao_extract`` for the Document and fills
     ``path``/``sha256``/``size``/``format``/``extractor``/``seconds``. Failures of any kind (and
     running over ``settings.timeout_seconds``) become ``kind="unreadable"`` with a Chinese
     ``error`` and an English ``error_en``. ``sha256`` may be passed when already known.
+
+    ``abs_path`` may be an :class:`~shenbao.extract.archive.Member` (a file inside a zip of the
+    package): it is copied into a private temporary directory, read there, and the directory is
+    removed before this returns.
     """
+    if isinstance(abs_path, archive.Member):
+        return _extract_member(abs_path, rel_path, settings, pm, sha256)
     t0 = time.perf_counter()
     abs_path = Path(abs_path)
     fmt, size = "", 0
@@ -122,31 +182,97 @@ def extract_file(abs_path: Path, rel_path: str, settings: ExtractSettings, pm, s
             doc = _failed("unreadable", "empty", "文件为空（0 字节）", "file is empty (0 bytes)")
         else:
             ocr.configure(pm=pm)
-            with _time_limit(settings.timeout_seconds):
+            with _time_limit(settings.timeout_seconds), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # libraries' complaints about a bad file are not for stderr
                 doc = pm.hook.shenbao_extract(path=abs_path, fmt=fmt, settings=settings)
             if doc is None:
                 from .plugin import unsupported
 
                 doc = unsupported(fmt)
     except _Timeout:
-        doc = _failed("unreadable", fmt, f"读取超时（超过 {settings.timeout_seconds:g} 秒），文件可能过大或异常",
-                      f"{_TIMEOUT_EN} after {settings.timeout_seconds:g} s (file too large or malformed)")
+        doc = _failed("unreadable", fmt, f"读取超时（打开文件或读取一页超过 {settings.timeout_seconds:g} 秒），文件可能过大或异常",
+                      f"{_TIMEOUT_EN}: one step (opening, or one page) took over {settings.timeout_seconds:g} s (file too large or malformed)")
     except MemoryError:
         doc = _failed("unreadable", fmt, "读取时内存不足，文件可能过大或异常", "out of memory while reading (file too large or malformed)")
+    except RecursionError:
+        doc = _failed("unreadable", fmt, "文件结构嵌套过深，无法读取（文件可能异常）", "nesting too deep to read (malformed file)")
+    except OSError as e:
+        if e.filename is not None and str(e.filename) == str(abs_path):  # the file itself, not a library's error
+            doc = _os_failure(e, fmt)
+        else:
+            doc = _failed("unreadable", fmt, f"读取失败（{type(e).__name__}: {e}）", f"could not be read: {type(e).__name__}: {e}")
     except Exception as e:  # noqa: BLE001 - a bad file must never stop the run
         doc = _failed("unreadable", fmt, f"读取失败（{type(e).__name__}: {e}）", f"could not be read: {type(e).__name__}: {e}")
+    if not isinstance(doc, Document):  # a plugin returned something else
+        doc = _failed("unreadable", fmt, f"读取插件返回了无效结果（{type(doc).__name__}）",
+                      f"the extractor plugin returned {type(doc).__name__}, not a Document")
     doc.path = rel_path
     doc.sha256 = sha256 or ""
     doc.size = size
     doc.format = doc.format or fmt
     doc.extractor = doc.extractor or EXTRACTOR
+    doc.error = _clean(doc.error, abs_path, rel_path)
+    doc.error_en = _clean(doc.error_en, abs_path, rel_path)
     doc.seconds = round(time.perf_counter() - t0, 3)
     return doc
 
 
+def _extract_member(member: "archive.Member", rel_path: str, settings: ExtractSettings, pm,
+                    sha256: Optional[str]) -> Document:
+    """Read a zip member through a private temporary copy (see :func:`extract_file`)."""
+    t0 = time.perf_counter()
+    try:
+        with archive.private_dir() as tmp:  # removed after the time limit is off: cleanup is never cut short
+            with _time_limit(settings.timeout_seconds):
+                doc = extract_file(archive.copy_to(member, tmp), rel_path, settings, pm, sha256=sha256)
+    except archive.ArchiveError as e:
+        doc = _failed("unreadable", "", e.zh, e.en)
+    except _Timeout:
+        doc = _failed("unreadable", "", f"读取超时（打开文件或读取一页超过 {settings.timeout_seconds:g} 秒），文件可能过大或异常",
+                      f"{_TIMEOUT_EN}: one step (opening, or one page) took over {settings.timeout_seconds:g} s (file too large or malformed)")
+    except OSError as e:  # the temporary directory could not be made
+        doc = _failed("unreadable", "", f"无法解压到临时目录（{e.strerror}）", f"cannot unpack into a temporary folder: {e.strerror}")
+    except Exception as e:  # noqa: BLE001
+        doc = _failed("unreadable", "", f"读取失败（{type(e).__name__}: {e}）", f"could not be read: {type(e).__name__}: {e}")
+    doc.path = rel_path
+    doc.size = doc.size or member.size
+    doc.extractor = doc.extractor or EXTRACTOR
+    doc.seconds = round(time.perf_counter() - t0, 3)
+    return doc
+
+
+def source_sha256(src: Source) -> str:
+    """Return the sha256 of a file's or archive member's bytes."""
+    if isinstance(src, archive.Member):
+        return archive.member_sha256(src)
+    return file_sha256(src)
+
+
+_CRASH_EN = "the reading process crashed"
+HANG_GRACE = 60.0  # seconds past its time limits after which a worker is taken for hung (native code) and killed
+SMALL_FILE = 256 << 10  # files under this size go to worker processes in batches
+BATCH = 32  # small files per batch: a folder of 10 000 tiny files costs ~300 round trips, not 10 000
+
+
+CHEAP_SECONDS = 0.02  # results cheaper than this to recompute are not worth a cache entry
+
+
 def cacheable(doc: Document) -> bool:
-    """Return True when ``doc`` is a deterministic result worth caching (not a timeout)."""
-    return bool(doc.sha256) and not (doc.kind == "unreadable" and (doc.error_en or "").startswith(_TIMEOUT_EN))
+    """Return True when ``doc`` is a deterministic result worth caching: not a timeout, not a
+    crash, and not a format that is only sniffed (a text file, a .docx: recomputing is cheaper
+    than writing an entry, which matters for a folder of 10 000 small files)."""
+    if not doc.sha256:
+        return False
+    if doc.kind == "unreadable" and (doc.error_en or "").startswith((_TIMEOUT_EN, _CRASH_EN)):
+        return False
+    return doc.readable or doc.seconds >= CHEAP_SECONDS
+
+
+def _crashed(rel: str, sha: Optional[str], exc: BaseException) -> Document:
+    doc = _failed("unreadable", "", "读取时处理进程异常退出（文件可能异常或过大），未能读取",
+                  f"{_CRASH_EN} while reading this file (malformed or too large): {type(exc).__name__}")
+    doc.path, doc.sha256, doc.extractor = rel, sha or "", EXTRACTOR
+    return doc
 
 
 # --- worker-process side -------------------------------------------------------------------
@@ -155,17 +281,51 @@ _worker: dict = {}
 
 
 def _worker_init(pm_factory: Callable, threads: int) -> None:
-    """Build this worker's plugin manager and set its OCR thread count (runs once per process)."""
+    """Build this worker's plugin manager and set its OCR thread count (runs once per process).
+
+    The worker's stderr goes to /dev/null (unless ``SHENBAO_DEBUG`` is set): C libraries print
+    their complaints about malformed files there (libtiff: "More samples per pixel than can be
+    decoded"), which is noise for the user; results and errors travel back as Documents."""
+    import os
+
+    if not os.environ.get("SHENBAO_DEBUG"):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except OSError:
+            pass
     _worker["pm"] = pm_factory()
     ocr.configure(pm=_worker["pm"], threads=threads)
 
 
-def _worker_extract(abs_path: Path, rel_path: str, settings: ExtractSettings, sha256: Optional[str]) -> Document:
+def _worker_extract(abs_path: Source, rel_path: str, settings: ExtractSettings, sha256: Optional[str]) -> Document:
     return extract_file(abs_path, rel_path, settings, _worker["pm"], sha256=sha256)
 
 
+def _worker_extract_batch(items: list[tuple[Source, str, Optional[str]]], settings: ExtractSettings) -> list[Document]:
+    return [extract_file(src, rel, settings, _worker["pm"], sha256=sha) for src, rel, sha in items]
+
+
+def _size(src: Source) -> int:
+    if isinstance(src, archive.Member):
+        return src.size
+    try:
+        return Path(src).stat().st_size
+    except OSError:
+        return 0
+
+
+def _batches(todo: list[tuple[int, Source, str, Optional[str]]]) -> list[list[tuple[int, Source, str, Optional[str]]]]:
+    """Group small files into batches of up to ``BATCH``; large files go alone. Input order is kept
+    within the small and the large groups (large ones first: they take longest)."""
+    large = [[t] for t in todo if _size(t[1]) >= SMALL_FILE]
+    small = [t for t in todo if _size(t[1]) < SMALL_FILE]
+    return large + [small[k:k + BATCH] for k in range(0, len(small), BATCH)]
+
+
 def extract_all(
-    files: list[tuple[Path, str]],
+    files: list[tuple[Source, str]],
     settings: ExtractSettings,
     jobs: int = 1,
     cache: Optional[Cache] = None,
@@ -173,24 +333,28 @@ def extract_all(
     *,
     pm_factory: Callable,
 ) -> list[Document]:
-    """Return one Document per ``(abs_path, rel_path)`` in ``files``, in input order.
+    """Return one Document per ``(source, rel_path)`` in ``files``, in input order.
 
-    Cached results are reused (their ``path`` set to ``rel_path``). The rest are extracted
-    in-process when ``jobs <= 1`` (2 onnxruntime threads) or in ``jobs`` worker processes
-    (1 thread each), each building its plugin manager with ``pm_factory()`` (a top-level,
-    picklable callable). ``progress(done, total, rel_path)`` is called in this process after
-    each file. Serial and parallel runs give equal Documents (apart from ``seconds``).
+    A source is a path or an :class:`~shenbao.extract.archive.Member`. Cached results are reused
+    (their ``path`` set to ``rel_path``). The rest are extracted in-process when ``jobs <= 1``
+    (2 onnxruntime threads) or in ``jobs`` worker processes (1 thread each), each building its
+    plugin manager with ``pm_factory()`` (a top-level, picklable callable); small files travel in
+    batches. A worker that dies (a crash in native code, killed for memory) costs only the file
+    it was reading: the files in flight are retried one by one in a fresh process, and the one
+    that kills it again is reported unreadable. ``progress(done, total, rel_path)`` is called in
+    this process after each file. Serial and parallel runs give equal Documents (apart from
+    ``seconds``).
     """
     total = len(files)
     out: list[Optional[Document]] = [None] * total
-    todo: list[tuple[int, Path, str, Optional[str]]] = []
+    todo: list[tuple[int, Source, str, Optional[str]]] = []
     done = 0
-    for i, (abs_path, rel) in enumerate(files):
+    for i, (src, rel) in enumerate(files):
         sha = None
         if cache is not None:
             try:
-                sha = file_sha256(abs_path)
-            except OSError:
+                sha = source_sha256(src)
+            except (OSError, archive.ArchiveError):
                 sha = None
             hit = cache.get(sha, settings) if sha else None
             if hit is not None:
@@ -200,7 +364,7 @@ def extract_all(
                 if progress:
                     progress(done, total, rel)
                 continue
-        todo.append((i, Path(abs_path), rel, sha))
+        todo.append((i, src if isinstance(src, archive.Member) else Path(src), rel, sha))
 
     def finish(i: int, doc: Document) -> None:
         nonlocal done
@@ -219,19 +383,132 @@ def extract_all(
         for i, p, rel, sha in todo:
             finish(i, extract_file(p, rel, settings, pm, sha256=sha))
     else:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold onnxruntime threads
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx,
-                                 initializer=_worker_init, initargs=(pm_factory, 1)) as ex:
-            futs = {ex.submit(_worker_extract, p, rel, settings, sha): (i, p, rel, sha) for i, p, rel, sha in todo}
-            for fut in as_completed(futs):
-                i, p, rel, sha = futs[fut]
-                try:
-                    doc = fut.result()
-                except Exception as e:  # a worker died (crash in native code, killed for memory)
-                    doc = _failed("unreadable", "", f"读取时处理进程异常退出（{type(e).__name__}），文件可能异常",
-                                  f"the worker process failed while reading: {type(e).__name__}: {e}")
-                    doc.path, doc.sha256, doc.extractor = rel, sha or "", EXTRACTOR
-                finish(i, doc)
+        _extract_parallel(_batches(todo), settings, jobs, pm_factory, finish)
     return out  # type: ignore[return-value]
+
+
+def _extract_parallel(batches, settings: ExtractSettings, jobs: int, pm_factory: Callable, finish) -> None:
+    """Run ``batches`` in a pool of ``jobs`` spawned workers, at most two batches per worker in
+    flight, so that when a worker dies the suspects are few; they are then retried alone."""
+    import multiprocessing
+    from collections import deque
+
+    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold onnxruntime threads
+    workers = min(jobs, len(batches))
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(pm_factory, 1))
+
+    def submit(ex: ProcessPoolExecutor, batch):
+        return ex.submit(_worker_extract_batch, [(src, rel, sha) for _, src, rel, sha in batch], settings)
+
+    pending = deque(batches)
+    suspects: list = []
+    ex = pool(workers)
+    try:
+        running: dict = {}
+        started: dict = {}
+        while pending or running:
+            while pending and len(running) < 2 * workers:
+                b = pending.popleft()
+                fut = submit(ex, b)
+                running[fut], started[fut] = b, time.monotonic()
+            finished, _ = wait(running, timeout=_POLL, return_when=FIRST_COMPLETED)
+            if not finished:  # the SIGALRM limit cannot stop native code that never returns
+                now = time.monotonic()
+                if any(now - started[f] > _hang_limit(settings, b) for f, b in running.items()):
+                    _kill_workers(ex)  # the running batches fail with BrokenProcessPool below
+                continue
+            broken = False
+            for fut in finished:
+                b = running.pop(fut)
+                try:
+                    docs = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    suspects.append(b)
+                    continue
+                except Exception as e:  # noqa: BLE001 - e.g. a result that would not pickle
+                    docs = [_crashed(rel, sha, e) for _, _, rel, sha in b]
+                for (i, _, _, _), doc in zip(b, docs):
+                    finish(i, doc)
+            if broken:
+                suspects.extend(running.values())
+                running.clear()
+                ex.shutdown(wait=True, cancel_futures=True)
+                _retry_alone([t for b in suspects for t in b], settings, pool, finish)
+                suspects = []
+                ex = pool(workers)
+    except BaseException:  # Ctrl-C: do not wait for the files being read
+        _kill_workers(ex)
+        raise
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+_POLL = 2.0  # seconds between looks for hung workers
+
+
+def _hang_limit(settings: ExtractSettings, items) -> float:
+    """Seconds after which a batch of files is taken for hung: twice its time limits (it may have
+    waited in the queue behind another) plus ``HANG_GRACE``; no limit without timeouts. The time
+    limit restarts at every page (:func:`page_done`), so a large file counts as one unit per
+    ``HANG_BYTES`` (a scanned page is 100-500 KB)."""
+    t = settings.timeout_seconds or 0
+    return 2 * t * _units(items) + HANG_GRACE if t > 0 else float("inf")
+
+
+HANG_BYTES = 1 << 20
+
+
+def _units(items) -> float:
+    """One unit per file, more for large files (see :func:`_hang_limit`)."""
+    total = 0.0
+    for it in items:
+        src = it[1]
+        try:
+            size = src.size if isinstance(src, archive.Member) else Path(src).stat().st_size
+        except (OSError, AttributeError):
+            size = 0
+        total += max(1.0, size / HANG_BYTES)
+    return total
+
+
+def _kill_workers(ex: ProcessPoolExecutor) -> None:
+    for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
+
+
+def _retry_alone(items, settings: ExtractSettings, pool, finish) -> None:
+    """Extract each item alone in a one-worker pool (a new one after each crash or hang)."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    ex = None
+    try:
+        for i, src, rel, sha in items:
+            if ex is None:
+                ex = pool(1)
+            fut = ex.submit(_worker_extract, src, rel, settings, sha)
+            limit = _hang_limit(settings, [(i, src, rel, sha)])
+            try:
+                doc = fut.result(timeout=None if limit == float("inf") else limit)
+            except FutureTimeout:
+                _kill_workers(ex)
+                doc = _failed("unreadable", "", f"读取超时（超过 {settings.timeout_seconds:g} 秒仍未结束，已终止），文件可能异常",
+                              f"{_TIMEOUT_EN}: still running {limit:g} s later, stopped (malformed file)")
+                doc.path, doc.sha256, doc.extractor = rel, sha or "", EXTRACTOR
+                ex.shutdown(wait=True)
+                ex = None
+            except BrokenProcessPool as e:
+                doc = _crashed(rel, sha, e)
+                ex.shutdown(wait=True)
+                ex = None
+            except Exception as e:  # noqa: BLE001
+                doc = _crashed(rel, sha, e)
+            finish(i, doc)
+    finally:
+        if ex is not None:
+            ex.shutdown(wait=True)

@@ -6,6 +6,7 @@ One gzipped JSON file per entry, ``<dir>/<k[:2]>/<k>.json.gz`` where ``k`` is th
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -15,6 +16,12 @@ from pathlib import Path
 from typing import Optional
 
 from ..model import Document
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_key(settings) -> str:
+    """``settings.cache_key()``, computed once per settings (it is asked twice per file)."""
+    return settings.cache_key()
 
 
 def default_dir() -> Path:
@@ -34,7 +41,7 @@ class Cache:
         """Return the entry key for a file's content hash under ``settings``."""
         from . import EXTRACTOR_VERSION
 
-        return hashlib.sha256(f"{sha256}|{EXTRACTOR_VERSION}|{settings.cache_key()}".encode()).hexdigest()
+        return hashlib.sha256(f"{sha256}|{EXTRACTOR_VERSION}|{_settings_key(settings)}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.json.gz"

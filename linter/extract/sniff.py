@@ -107,8 +107,16 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
+MAX_SNIFF_ENTRIES = 100_000  # a central directory larger than this is not loaded just to name the format
+
+
 def _zip_kind(path: Path, ext: str) -> tuple[str, str]:
     """Return ``(fmt, note)`` for a zip container from its member names."""
+    from .archive import central_directory_count
+
+    count = central_directory_count(path)
+    if count is not None and count > MAX_SNIFF_ENTRIES:
+        return _ZIP_BY_EXT.get(ext, "zip"), f"zip with {count} entries (not listed); kind taken from extension {ext or '(none)'}"
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
