@@ -12,13 +12,17 @@ from .investment_below_threshold import InvestmentBelowThreshold
 from .material_missing import MaterialMissing
 from .name_mismatch import NameMismatch
 from .page_illegible import PageIllegible
+from .perforation_seal_missing import PerforationSealMissing
 from .registration_age import RegistrationAge
+from .seal_missing import SealMissing
+from .signature_ink import SignatureInk
+from .signature_missing import SignatureMissing
 from .sum_mismatch import SumMismatch
 
 BUILTIN_CHECKS = [
     MaterialMissing, FileUnreadable, PageIllegible, CreditCodeInvalid, NameMismatch, RegistrationAge,
     CreditQueryDate, AuditCodeMissing, DateOutOfWindow, AmountBelowMinimum, InvestmentBelowThreshold,
-    SumMismatch, FieldBlank,
+    SumMismatch, FieldBlank, SealMissing, PerforationSealMissing, SignatureMissing, SignatureInk,
 ]
 
 

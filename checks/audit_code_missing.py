@@ -5,7 +5,7 @@ from shenbao.check import Check
 
 class AuditCodeMissing(Check):
     """检查内容：要求“附验证码”的审计报告上，能否找到报告验证码、防伪编码、报备编号或
-    “鉴证业务防伪标识”等可供查验的编码（二维码的识别见视觉检查）。
+    “鉴证业务防伪标识”等可供查验的编码，或可识读的防伪二维码。
 
     为何重要：通知要求 2024 年度审计报告“附验证码”，没有验证码的报告无法在注册会计师协会系统中核验真伪。
 
@@ -17,7 +17,7 @@ class AuditCodeMissing(Check):
     title_en = "Audit report lacks its verification code"
     severity = "error"
     doc_en = """What it checks: an audit report that must carry a verification code shows a 报告
-验证码, 防伪编码, 报备编号 or 鉴证业务防伪标识 (QR codes are read by the visual checks).
+验证码, 防伪编码, 报备编号 or 鉴证业务防伪标识, or a QR code that decodes.
 
 Why: without it the report cannot be verified with the CPA association.
 
@@ -33,11 +33,13 @@ How to fix: ask the audit firm for the report page with its verification code or
                     continue
                 doc = ctx.documents[seg.path]
                 pages = [p for p in doc.pages if seg.first_page <= p.number <= seg.last_page]
+                if any(p.codes for p in pages):
+                    continue  # a decodable QR code (防伪二维码) is the code
                 ocr_pages = [p for p in pages if p.source == "ocr"]
                 weak = [p for p in ocr_pages if p.confidence < 0.85]
                 unsure = bool(weak)
-                msg = "审计报告中未找到报告验证码、防伪编码或报备编号。"
-                msg_en = "No verification code, anti-counterfeit number or filing number was found in the audit report."
+                msg = "审计报告中未找到报告验证码、防伪编码、报备编号或防伪二维码。"
+                msg_en = "No verification code, anti-counterfeit number, filing number or QR code was found in the audit report."
                 if unsure:
                     msg += f"（报告为扫描件，部分页面识别置信度较低，请人工确认）"
                     msg_en += " (scanned report with low OCR confidence on some pages; check by eye)"

@@ -50,10 +50,22 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-ocr", action="store_true", help="不做 OCR（扫描件将无法检查） / skip OCR")
     c.add_argument("--no-cache", action="store_true", help="不使用缓存 / do not use the cache")
     c.add_argument("--cache-dir", type=Path, help="缓存目录（默认用户缓存目录） / cache directory")
-    c.add_argument("--timeout", type=float, default=300.0, help="单个文件解析/OCR 时限（秒） / per-file time limit")
+    c.add_argument("--timeout", type=float, default=120.0,
+                   help="读取时限（秒）：打开文件或读取/识别一页的最长时间，超时记为无法读取 / "
+                        "time limit per step (opening a file, reading or OCR-ing one page)")
+    from .config import positive_int
+
+    c.add_argument("--max-pages", type=positive_int, default=None, help="每个文件最多读取的页数（默认 2000） / pages read per document")
+    c.add_argument("--max-image-pixels", type=positive_int, default=None,
+                   help="可读取的最大图片像素数（默认 8000 万） / largest image read, in pixels")
+    c.add_argument("--config", type=Path, default=None,
+                   help="配置文件（默认当前目录的 shenbao.toml 或 pyproject.toml [tool.shenbao]） / config file")
     c.add_argument("--select", action="append", default=[], help="只运行这些规则（前缀） / only these rules")
     c.add_argument("--ignore", action="append", default=[], help="跳过这些规则（前缀） / skip these rules")
     c.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+    c.add_argument("--evidence", type=Path, metavar="DIR",
+                   help="把每条问题所指区域（印章、签字栏、二维码等）截图保存到此目录（须在申报材料之外） / "
+                        "write a crop of each finding's region to DIR (outside the package)")
 
     pr = sub.add_parser("programs", help="列出可用的申报项目 / list programs")
     pr.add_argument("--format", choices=["text", "json"], default="text")
@@ -78,7 +90,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    args = _parser().parse_args(argv)
+    from .config import ConfigError, parse_args
+
+    try:
+        args = parse_args(_parser(), argv)  # shenbao.toml / [tool.shenbao] values are the defaults
+    except ConfigError as exc:
+        print(f"shenbao: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         from .plugins_manager import get_plugin_manager
 
@@ -170,12 +188,22 @@ def cmd_check(args, pm) -> int:
     if args.ocr not in _ocr_engines(pm):
         raise UsageError(f"未知 OCR 引擎 / unknown OCR engine: {args.ocr}（可用 / available: {', '.join(_ocr_engines(pm))}）")
     lang = args.lang or "zh"
+    evidence_dir = None
+    if args.evidence is not None:
+        from .evidence import EvidenceError, check_folder
+
+        try:
+            evidence_dir = check_folder(args.evidence, args.package)
+        except EvidenceError as exc:
+            raise UsageError(str(exc)) from exc
     jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
     progress = _Progress(enabled=not _quiet(args))
     options = RunOptions(
         as_of=args.as_of, stage=args.stage, lang=lang, jobs=jobs, cache_dir=args.cache_dir,
         use_cache=not args.no_cache, ocr_engine=args.ocr, ocr=not args.no_ocr, timeout_seconds=args.timeout,
         progress=progress, select=tuple(args.select), ignore=tuple(args.ignore), extra_plugins=tuple(args.plugin),
+        **{k: v for k, v in (("max_pages", args.max_pages), ("max_image_pixels", args.max_image_pixels)) if v},
+        evidence_dir=evidence_dir,
     )
     try:
         report = lint_package(args.package, programs[args.program], options, pm,

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from . import __version__
 from .check import Check, CheckContext, Program
 from .classify import classify_package, compile_kinds
-from .discover import Skipped, discover
+from .discover import Skipped, discover, display_name
 from .facts.collect import collect_facts, identify_applicant
 from .model import Document, Finding, Segment
 from .reporters import finding_fingerprint
@@ -32,11 +32,14 @@ class RunOptions:
     use_cache: bool = True
     ocr_engine: str = "rapidocr"
     ocr: bool = True
-    timeout_seconds: float = 300.0
+    timeout_seconds: float = 120.0  # per step: opening a file, reading or OCR-ing one page
+    max_pages: int = 2000  # per document (ExtractSettings.max_pages)
+    max_image_pixels: int = 80_000_000  # decompression-bomb bound (ExtractSettings.max_image_pixels)
     progress: Optional[Callable[[int, int, str], None]] = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extra_plugins: tuple[str, ...] = field(default_factory=tuple)
+    evidence_dir: Optional[Path] = None  # write evidence crops here (outside the package)
 
 
 def all_checks(pm) -> dict[str, type[Check]]:
@@ -60,7 +63,8 @@ def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_fac
     from .extract import ExtractSettings, extract_all
     from .extract.cache import Cache
 
-    settings = ExtractSettings(ocr_engine=options.ocr_engine, ocr=options.ocr, timeout_seconds=options.timeout_seconds)
+    settings = ExtractSettings(ocr_engine=options.ocr_engine, ocr=options.ocr, timeout_seconds=options.timeout_seconds,
+                               max_pages=options.max_pages, max_image_pixels=options.max_image_pixels)
     cache = Cache(options.cache_dir) if options.use_cache else None
     docs = extract_all(files, settings, jobs=options.jobs, cache=cache, progress=options.progress, pm_factory=pm_factory)
     for s in skipped:
@@ -123,6 +127,11 @@ def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_fa
     checks = all_checks(pm)
     findings, evaluated = run_checks(ctx, checks, options)
     report = build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options)
+    if options.evidence_dir is not None:
+        from .evidence import write_crops
+
+        write_crops(report["findings"], {rel: path for path, rel in files}, {d.path: d.kind for d in docs},
+                    options.evidence_dir)
     report["timing"] = {"seconds": round(time.monotonic() - t0, 3), "extract_seconds": round(t_extract, 3)}
     return report
 
@@ -158,8 +167,11 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
                           "status": status, "files": files})
 
     file_entries = []
+    segs_by_path: dict[str, list[Segment]] = {}  # one pass: a package may hold 10 000 files
+    for s in segments:
+        segs_by_path.setdefault(s.path, []).append(s)
     for d in docs:
-        mats = sorted({s.material for s in segments if s.path == d.path and s.material}, key=lambda x: order.get(x, 999))
+        mats = sorted({s.material for s in segs_by_path.get(d.path, ()) if s.material}, key=lambda x: order.get(x, 999))
         if d.kind == "unreadable":
             status, reason = "unreadable", d.error if lang == "zh" else d.error_en
         elif d.kind == "unsupported":
@@ -168,7 +180,7 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
             status, reason = "classified", None
         else:
             status, reason = "unrecognised", ("未能识别为任何申报材料" if lang == "zh" else "not recognised as any material")
-        segs = [s for s in segments if s.path == d.path and s.first_page > 0]
+        segs = [s for s in segs_by_path.get(d.path, ()) if s.first_page > 0]
         separators = sorted(p for s in segs if s.reason == "separator" for p in s.pages)
         unrecognised_pages = sorted(p for s in segs if s.material is None and s.reason != "separator" for p in s.pages) if mats else []
         file_entries.append({"path": d.path, "format": d.format, "kind": d.kind, "pages": len(d.pages),
@@ -189,6 +201,7 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
             "basis": f.basis,
         }
         item["fingerprint"] = finding_fingerprint(item)
+        item["evidence_image"] = None  # set by --evidence (linter/evidence.py)
         out_findings.append(item)
 
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
@@ -203,7 +216,7 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         "schema_version": 1,
         "program": {"id": program.id, "title": program.title, "title_en": program.title_en, "source": program.source,
                     "notice_date": program.notice_date.isoformat(), "deadline": program.deadline.isoformat()},
-        "package": str(package),
+        "package": display_name(str(package)),  # a GBK-named folder must not make the report invalid UTF-8
         "as_of": ctx.as_of.isoformat(),
         "stage": options.stage,
         "lang": lang,

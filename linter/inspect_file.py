@@ -52,7 +52,9 @@ def inspect_file(path: Path, program, pm, *, ocr_engine: str = "rapidocr", use_c
         pages.append({"page": p.number, "source": p.source, "confidence": round(p.confidence, 3),
                       "ocr_engine": p.ocr_engine, "chars": len(p.text), "rotation": p.rotation,
                       "colour_ratio": round(p.colour_ratio, 3), "kind_scores": ranked,
-                      "text_head": p.text[:160], "note": p.note})
+                      "text_head": p.text[:160], "note": p.note, "visual": p.visual,
+                      "seals": [_plain(x) for x in p.seals], "signatures": [_plain(x) for x in p.signatures],
+                      "codes": [_plain(x) for x in p.codes]})
     mat_title = {m.id: m.title for m in program.materials}
     return {
         "path": str(path), "format": doc.format, "kind": doc.kind, "sha256": doc.sha256, "size": doc.size,
@@ -65,6 +67,26 @@ def inspect_file(path: Path, program, pm, *, ocr_engine: str = "rapidocr", use_c
         "sheets": [{"name": s.name, "rows": len(s.rows)} for s in doc.sheets],
         "facts": [_fact_dict(f) for f in facts],
     }
+
+
+def _box(b) -> str:
+    return "(" + ", ".join(f"{v:.2f}" for v in b) + ")"
+
+
+def _visual_lines(p: dict) -> list[str]:
+    """The page's seals, signature fields and QR codes, one line each."""
+    out = []
+    for s in p.get("seals", []):
+        what = f"骑缝章印迹（{s['edge']} 边） / perforation-seal slice" if s["edge"] else "印章 / seal"
+        text = f" “{s['text']}” ({s['issuer']}, {s['text_confidence']:.2f})" if s["text"] else ""
+        out.append(f"      {what}: {s['colour']} {s['shape']} 置信度 {s['confidence']:.2f} at {_box(s['bbox'])}{text}")
+    for f in p.get("signatures", []):
+        state = f"已签字 / signed ({f['colour']})" if f["signed"] else "未签字 / not signed"
+        out.append(f"      签字栏 / signature field “{f['label']}”: {state}, 墨迹 / ink {f['ink']:.3f}, "
+                   f"置信度 {f['confidence']:.2f} at {_box(f['bbox'])}")
+    for c in p.get("codes", []):
+        out.append(f"      二维码 / {c['format']}: {c['text'][:80]!r} at {_box(c['bbox'])}")
+    return out
 
 
 def render_inspection(data: dict) -> str:
@@ -85,6 +107,7 @@ def render_inspection(data: dict) -> str:
         out.append(f"  第 {p['page']} 页: {src}, 置信度 / confidence {p['confidence']}, {p['chars']} 字符 / chars"
                    + (f", 旋转 {p['rotation']}°" if p["rotation"] else "") + (f"  ({p['note']})" if p["note"] else ""))
         out.append(f"      {p['text_head'][:100]!r}")
+        out.extend(_visual_lines(p))
     for s in data["sheets"]:
         out.append(f"  工作表 / sheet {s['name']}: {s['rows']} 行 / rows")
     out.append("")

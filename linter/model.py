@@ -33,6 +33,43 @@ class Line:
 
 
 @dataclass
+class Seal:
+    """A stamp (印章) seen on a page image: a whole seal, or a fragment cut by the page edge (骑缝章)."""
+
+    bbox: BBox  # page fractions; for a fragment, the visible part
+    confidence: float  # 0..1: how sure it is a seal (shape, ring, colour)
+    colour: str = "red"  # red | blue | gray (a grayscale scan)
+    shape: str = "round"  # round | oval | rect
+    edge: Optional[str] = None  # left | right | top | bottom: a fragment cut by that page edge
+    text: str = ""  # text read from the seal (arc text, then the inner line), may be empty
+    text_confidence: float = 0.0
+    issuer: str = "unknown"  # company | tax | audit_firm | market_regulator | government | unknown
+
+
+@dataclass
+class SignatureField:
+    """A signature field next to a 签字 / 签名 / 注册会计师 label, and whether handwriting is in it."""
+
+    label: str  # the label text as read, e.g. "法定代表人（签字）："
+    label_bbox: BBox
+    bbox: BBox  # the field examined (page fractions)
+    signed: bool
+    ink: float  # share of ink pixels in the field, printed text and seal ink removed
+    colour: Optional[str] = None  # black | blue | red: the ink's colour when signed
+    confidence: float = 1.0
+
+
+@dataclass
+class Code:
+    """A decoded 2-D code (QR) on a page: its payload and where it is."""
+
+    text: str
+    bbox: BBox
+    format: str = "QRCode"
+    confidence: float = 1.0
+
+
+@dataclass
 class Page:
     """One page of a PDF, or the single page of an image."""
 
@@ -50,6 +87,11 @@ class Page:
     note: Optional[str] = None  # e.g. why OCR did not run
     # Ruled tables read from a text-layer page: tables -> rows -> cell texts (None for empty cells).
     tables: list[list[list[Optional[str]]]] = field(default_factory=list)
+    # Visual evidence (linter/vision): filled when the page image was analysed (``visual`` True).
+    visual: bool = False
+    seals: list[Seal] = field(default_factory=list)
+    signatures: list[SignatureField] = field(default_factory=list)
+    codes: list[Code] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +137,10 @@ class Document:
         for p in d.get("pages", []):
             p = dict(p)
             p["lines"] = [Line(l["text"], tuple(l["bbox"]), l.get("confidence", 1.0)) for l in p.get("lines", [])]
+            p["seals"] = [Seal(**{**x, "bbox": tuple(x["bbox"])}) for x in p.get("seals", [])]
+            p["signatures"] = [SignatureField(**{**x, "bbox": tuple(x["bbox"]), "label_bbox": tuple(x["label_bbox"])})
+                               for x in p.get("signatures", [])]
+            p["codes"] = [Code(**{**x, "bbox": tuple(x["bbox"])}) for x in p.get("codes", [])]
             pages.append(Page(**p))
         sheets = [Sheet(**s) for s in d.get("sheets", [])]
         rest = {k: v for k, v in d.items() if k not in ("pages", "sheets")}

@@ -116,3 +116,57 @@ def invoice_rows(rows=None, total=None, payer: str = APPLICANT) -> list[list]:
         out.append([i, no, payer, "郑州智造机器人有限公司", "工业机器人", date, amount, round(amount / 1.13, 2), "六轴机器人"])
     out.append(["合计", None, None, None, None, None, total if total is not None else sum(r[2] for r in rows), None, None])
     return out
+
+
+def declaration(company: str = APPLICANT) -> str:
+    return f"""申报真实性声明
+本单位郑重声明：所提交的2025年度“三大改造”项目申报材料真实、准确、完整。
+如有虚假，愿承担相应责任。
+单位法人代表（手写签字）：
+单位盖章：{company}
+2025年7月20日"""
+
+
+def application_form() -> str:
+    return f"""项目申请表
+企业（单位）名称 {APPLICANT}
+法人代表 张伟 联系方式 13903981234
+项目名称 智能化生产线改造项目
+计划总投资 500万元 累计完成投资 320万元 区间付款金额 280万元
+申报类别 智能化改造 申请金额 70万元
+申请单位（盖章）：
+县（市、区）工信主管部门意见
+（盖章）
+县（市、区）财政部门意见
+（盖章）
+申报材料审核人： 项目现场核实人："""
+
+
+# -- visual evidence, as the detectors would report it ----------------------------------------------
+
+def seal(text: str = APPLICANT, issuer: str = "company", confidence: float = 0.9, text_confidence: float = 0.9,
+         bbox=(0.6, 0.7, 0.8, 0.85), edge=None):
+    from shenbao.model import Seal
+
+    return Seal(bbox=bbox, confidence=confidence, text=text, text_confidence=text_confidence if text else 0.0,
+                issuer=issuer, edge=edge)
+
+
+def signature_field(label: str = "单位法人代表（手写签字）：", signed: bool = True, colour: str | None = "black",
+                    confidence: float = 0.9, page_line: float = 0.55):
+    from shenbao.model import SignatureField
+
+    return SignatureField(label=label, label_bbox=(0.1, page_line, 0.4, page_line + 0.03),
+                          bbox=(0.4, page_line - 0.03, 0.8, page_line + 0.06), signed=signed,
+                          ink=0.05 if signed else 0.0, colour=colour if signed else None, confidence=confidence)
+
+
+def looked(document: Document, seals_by_page: dict | None = None, signatures_by_page: dict | None = None,
+           codes_by_page: dict | None = None) -> Document:
+    """Mark every page of ``document`` as visually analysed, with the given seals/signatures/codes."""
+    for p in document.pages:
+        p.visual = True
+        p.seals = list((seals_by_page or {}).get(p.number, []))
+        p.signatures = list((signatures_by_page or {}).get(p.number, []))
+        p.codes = list((codes_by_page or {}).get(p.number, []))
+    return document

@@ -25,6 +25,8 @@ def extract(path: Path, fmt: str, settings) -> Document:
     EXIF orientation is applied (phone photos). Images over ``settings.max_image_pixels`` pixels
     (decompression bombs) and undecodable files give ``kind="unreadable"``.
     """
+    from . import page_done
+
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
     doc = Document(path="", kind="image", format=fmt)
     try:
@@ -35,6 +37,7 @@ def extract(path: Path, fmt: str, settings) -> Document:
                 for k in range(min(frames, settings.max_pages)):
                     im.seek(k)
                     doc.pages.append(read_frame(im, k + 1, settings))
+                    page_done()  # the time limit is per page
                 if frames > settings.max_pages:
                     doc.error = f"页数过多：只读取了前 {settings.max_pages} 页（共 {frames} 页）"
                     doc.error_en = f"too many frames: only the first {settings.max_pages} of {frames} were read"
@@ -65,17 +68,27 @@ def read_frame(im: Image.Image, number: int, settings) -> Page:
     small = frame.copy()
     small.thumbnail((400, 400))
     p.colour_ratio = colour_ratio(np.asarray(small))
-    if not settings.ocr:
-        p.source, p.note = SOURCE_NONE, "未进行文字识别（OCR 已关闭） / OCR disabled"
-        return p
     if max(w, h) > MAX_OCR_SIDE:
         s = MAX_OCR_SIDE / max(w, h)
         frame = frame.resize((max(1, round(w * s)), max(1, round(h * s))), Image.LANCZOS)
+    rgb = np.asarray(frame)
+    _read(p, rgb, settings)
+    if settings.visual:
+        from ..vision import analyse_page
+
+        analyse_page(rgb, p, read_seal_text=settings.ocr)
+    return p
+
+
+def _read(p: Page, rgb: np.ndarray, settings) -> None:
+    """Fill ``p`` with the OCR of the frame, or say why there is no text."""
+    if not settings.ocr:
+        p.source, p.note = SOURCE_NONE, "未进行文字识别（OCR 已关闭） / OCR disabled"
+        return
     try:
-        r = ocr.ocr_page(np.asarray(frame), settings.ocr_engine)
+        r = ocr.ocr_page(rgb, settings.ocr_engine)
     except Exception as e:
         p.source, p.note = SOURCE_NONE, f"文字识别失败 / OCR failed: {type(e).__name__}: {e}"
-        return p
+        return
     p.lines, p.text, p.confidence = r.lines, r.text, r.confidence
     p.rotation, p.ocr_engine, p.note, p.source = r.rotation, r.engine, r.note, SOURCE_OCR
-    return p

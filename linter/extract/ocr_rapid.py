@@ -69,6 +69,40 @@ class RapidEngine:
             out.append(Line(txt, (float(x0), float(y0), float(x1), float(y1)), float(score)))
         return out
 
+    def recognize_line(self, image: np.ndarray) -> tuple[str, float]:
+        """Read ONE text line with the recognition model only (no detection, no classifier).
+
+        ``image`` is a gray (H x W) or RGB (H x W x 3) uint8 strip holding a single line of dark
+        text on a light ground, e.g. a seal's unwrapped arc text; it is used as is (no red-channel
+        trick). It is scaled to the model's input height and run at its own width (RapidOCR's
+        pipeline would pad every line to at least 320 px, which costs a short line as much as a
+        long one). Returns ``(text, score)``; ``("", 0.0)`` for an empty image or nothing read.
+        The engine's det/cls settings are not touched.
+        """
+        import math
+
+        import cv2
+
+        if image is None or image.size == 0 or min(image.shape[:2]) < 2:
+            return "", 0.0
+        img = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+        img = np.ascontiguousarray(img[..., :3], dtype=np.uint8)
+        rec = self._ocr._load_rec_model()
+        _, hh, _ = rec.rec_image_shape[:3]
+        h, w = img.shape[:2]
+        ww = max(8, int(math.ceil(hh * w / float(h))))
+        x = cv2.resize(img, (ww, hh), interpolation=cv2.INTER_AREA if h > hh else cv2.INTER_LINEAR)
+        if ww < 2 * hh:  # very short: pad with paper, not the pipeline's mid-grey
+            x = np.pad(x, ((0, 0), (0, 2 * hh - ww), (0, 0)), constant_values=255)
+        x = (x.astype(np.float32).transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
+        preds = rec.session(x[None])
+        lines, _ = rec.postprocess_op(preds, False, wh_ratio_list=[x.shape[2] / hh], max_wh_ratio=x.shape[2] / hh)
+        if not lines:
+            return "", 0.0
+        txt, score = lines[0][0], lines[0][1]
+        txt = (txt or "").strip()
+        return (txt, float(score)) if txt else ("", 0.0)
+
 
 def factory(threads: int = 2) -> RapidEngine:
     """Return a new RapidOCR engine using ``threads`` onnxruntime intra-op threads."""

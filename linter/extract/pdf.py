@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from ..model import SOURCE_NONE, SOURCE_OCR, SOURCE_TEXT_LAYER, Document, Line, 
 from . import pdf_tables, layout, ocr
 
 COLOUR_DPI = 36  # tiny render for colour_ratio: about 1-2 ms on a text page
+VISUAL_DPI = 150  # render of a text-layer page for seals, signatures and QR codes (~6 ms)
 MAX_RENDER_SIDE = 4000  # px: caps the OCR render of oversized pages
 _GRID = 40  # cells per side for the image-coverage union
 
@@ -33,6 +35,8 @@ def extract(path: Path, settings) -> Document:
         if getattr(e, "err_code", None) == raw.FPDF_ERR_PASSWORD:
             return unreadable("PDF 已加密（需要密码），请提供未加密的版本", "PDF is encrypted (password required)")
         return unreadable(f"PDF 文件已损坏，无法打开（{e}）", f"PDF is damaged and cannot be opened: {e}")
+    from . import page_done  # the package's time limit restarts at each page
+
     try:
         n = len(pdf)
         if n == 0:
@@ -50,6 +54,7 @@ def extract(path: Path, settings) -> Document:
                 doc.pages.append(read_page(page, i + 1, settings))
             finally:
                 page.close()
+            page_done()  # the time limit is per page
         table_pages = [p.number for p in doc.pages if p.source == SOURCE_TEXT_LAYER and pdf_tables.looks_like_table(p.text)]
         if table_pages:
             for number, tables in pdf_tables.read_tables(path, table_pages).items():
@@ -91,23 +96,63 @@ def read_page(page: pdfium.PdfPage, number: int, settings) -> Page:
     if not needs_ocr:
         p.lines, p.text = layout.order(lines)
         p.source, p.confidence = SOURCE_TEXT_LAYER, 1.0
-        p.colour_ratio = colour_ratio(_render(page, COLOUR_DPI))
+        small = _render(page, COLOUR_DPI)
+        p.colour_ratio = colour_ratio(small)
+        if settings.visual:
+            if coverage > 0 or _tinted(small) or _asks_for_evidence(p.text):
+                _analyse(_render(page, VISUAL_DPI, max_pixels=settings.max_image_pixels), p, settings)
+            else:
+                # typed black text only: no seal, handwriting or code can be on it
+                p.visual = True
         return p
     rgb = _render(page, settings.dpi, max_pixels=settings.max_image_pixels)
     p.colour_ratio = colour_ratio(rgb[:: max(1, settings.dpi // COLOUR_DPI), :: max(1, settings.dpi // COLOUR_DPI)])
+    _read_scanned(p, rgb, lines, good, garbage <= 0.3 * max(len(chars), 1), settings)
+    _analyse(rgb, p, settings)
+    return p
+
+
+def _read_scanned(p: Page, rgb: np.ndarray, lines: list[Line], good: int, layer_ok: bool, settings) -> None:
+    """Fill ``p`` with OCR lines, or with its (thin) text layer when OCR is off, fails or reads no more."""
     if not settings.ocr:
-        return _fallback(p, lines, "未进行文字识别（OCR 已关闭） / OCR disabled")
+        _fallback(p, lines, "未进行文字识别（OCR 已关闭） / OCR disabled")
+        return
     try:
         r = ocr.ocr_page(rgb, settings.ocr_engine)
     except Exception as e:  # engine missing or failing: keep what the text layer had
-        return _fallback(p, lines, f"文字识别失败 / OCR failed: {type(e).__name__}: {e}")
-    layer_ok = garbage <= 0.3 * max(len(chars), 1)
+        _fallback(p, lines, f"文字识别失败 / OCR failed: {type(e).__name__}: {e}")
+        return
     if layer_ok and good >= layout.count_good(r.text):
         # a short page (cover, separator) whose text layer is genuine: OCR found nothing more
-        return _fallback(p, lines, "文字识别未读出更多内容，使用文本层 / OCR found no more text than the text layer")
+        _fallback(p, lines, "文字识别未读出更多内容，使用文本层 / OCR found no more text than the text layer")
+        return
     p.lines, p.text, p.confidence = r.lines, r.text, r.confidence
     p.rotation, p.ocr_engine, p.note, p.source = r.rotation, r.engine, r.note, SOURCE_OCR
-    return p
+
+
+_EVIDENCE_WORDS = re.compile(r"签字|签名|签章|盖章|公章|注册会计师|审核人|核实人|验证码|防伪|二维码|扫码")
+
+
+def _tinted(small: np.ndarray) -> bool:
+    """True when a low-resolution render has any coloured ink (a seal, even faint; a red heading)."""
+    if small.size == 0:
+        return False
+    px = small.astype(np.int16)
+    chroma = px.max(axis=2) - px.min(axis=2)
+    return int((chroma >= 40).sum()) >= 4
+
+
+def _asks_for_evidence(text: str) -> bool:
+    """True when the page mentions a signature, seal or verification code (a field may sit there)."""
+    return bool(_EVIDENCE_WORDS.search(text))
+
+
+def _analyse(rgb: np.ndarray, p: Page, settings) -> None:
+    """Look for seals, signature fields and QR codes on the page image (when visual analysis is on)."""
+    if settings.visual:
+        from ..vision import analyse_page
+
+        analyse_page(rgb, p, read_seal_text=settings.ocr)
 
 
 def _fallback(p: Page, lines: list[Line], note: str) -> Page:

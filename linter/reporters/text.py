@@ -48,7 +48,8 @@ LABELS = {
         "status.unreadable": "无法读取",
         "required.false": "选报",
         "required.warn": "建议提供",
-        "evidence": "原文：",
+        "evidence": "证据：",
+        "evidence_image": "截图：",
         "fix": "处理建议：",
         "confidence": "置信度：",
         "uncertain": "（不确定）",
@@ -84,6 +85,7 @@ LABELS = {
         "required.false": "optional",
         "required.warn": "recommended",
         "evidence": "Evidence: ",
+        "evidence_image": "Crop: ",
         "fix": "Fix: ",
         "confidence": "Confidence: ",
         "uncertain": "(uncertain)",
@@ -207,6 +209,10 @@ class _Writer:
         if f.get("evidence"):
             t = Text(L["evidence"], style="dim")
             t.append(str(f["evidence"]))
+            self.line(t, indent=indent + 2)
+        if f.get("evidence_image"):
+            t = Text(L["evidence_image"], style="dim")
+            t.append(str(f["evidence_image"]))
             self.line(t, indent=indent + 2)
         fix = finding_fix(f, self.lang)
         if fix:

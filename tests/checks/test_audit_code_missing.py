@@ -16,3 +16,13 @@ def test_a_blurred_scan_without_a_readable_code_is_uncertain():
     report = run([doc("审计.jpg", audit_report(code_line=""), source="ocr", confidence=0.6)])
     [f] = findings(report, "audit-code-missing")
     assert f["uncertain"] and f["severity"] == "warning"
+
+
+def test_a_decodable_qr_code_is_the_verification_code():
+    from shenbao.model import Code
+
+    from tests.pipeline import looked
+
+    d = looked(doc("审计报告.pdf", audit_report(code_line="（以下无正文）")),
+               codes_by_page={1: [Code("https://zxcx.cicpa.org.cn/verify?code=7K3H9XA2", (0.8, 0.05, 0.95, 0.15))]})
+    assert findings(run([d]), "audit-code-missing") == []

@@ -359,3 +359,43 @@ def test_timeout_becomes_unreadable_and_is_not_cached(tmp_path, monkeypatch):
     doc = extract_file(pdf, "slow.pdf", dataclasses.replace(NO_OCR, timeout_seconds=0.3), pm_factory())
     assert doc.kind == "unreadable" and "超时" in doc.error and doc.seconds < 2
     assert not cacheable(doc)
+
+
+class _SlowEngine:
+    """An OCR engine that takes 0.4 s a page and reads one line."""
+
+    version = "slow-1"
+
+    def recognize(self, image):
+        import time
+
+        from shenbao.model import Line
+
+        time.sleep(0.4)
+        return [Line("三门峡市示例科技有限公司营业执照副本", (10.0, 10.0, 400.0, 40.0), 0.99)]
+
+
+class _SlowPlugin:
+    from shenbao import hookimpl
+
+    @hookimpl
+    def shenbao_add_ocr_engines(self):
+        return {"slow": _SlowEngine}
+
+
+def test_the_time_limit_is_per_page_so_a_long_scan_is_read_in_full(tmp_path):
+    from shenbao.extract import ocr
+
+    pages = [scan_image(LICENSE_LINES[:2]) for _ in range(5)]
+    pdf = tmp_path / "scan5.pdf"
+    pages[0].save(pdf, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
+    pm = pm_factory()
+    pm.register(_SlowPlugin())
+    settings = dataclasses.replace(ExtractSettings(), ocr_engine="slow", timeout_seconds=1.0, visual=False)
+    try:
+        doc = extract_file(pdf, pdf.name, settings, pm)  # ~2 s in all, 0.4 s a page
+    finally:
+        ocr.configure(pm=pm_factory())
+        ocr._engines.pop("slow", None)
+    assert doc.kind == "pdf" and len(doc.pages) == 5 and doc.error is None
+    assert all(p.source == "ocr" for p in doc.pages)

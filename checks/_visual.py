@@ -1,0 +1,103 @@
+"""What the visual checks share: whose seal a seal is, which pages of a segment were looked at,
+where a seal or signature is asked for on a page.
+
+The detectors (``shenbao.vision``) ran at extraction time; these helpers only read ``Page.seals``,
+``Page.signatures`` and ``Page.codes``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from shenbao.facts.names import distinctive_similarity, normalize_company_name
+from shenbao.model import BBox, Page, Seal
+
+# A seal whose detector confidence is under this is "maybe a seal": reported as uncertain.
+SEAL_SURE = 0.5
+# Seal text read this confidently, naming a company, is trusted to say whose seal it is.
+TEXT_SURE = 0.75
+# A signature field judged with less confidence than this is reported as uncertain.
+SIGNATURE_SURE = 0.6
+
+THIRD_PARTY_ISSUERS = {"tax", "audit_firm", "market_regulator", "government"}
+# What a pack writes under ``third_party_seal`` -> the issuer class the seal reader gives.
+ISSUER_OF_REQUIREMENT = {
+    "税务": "tax", "税务局": "tax", "税务部门": "tax",
+    "会计师事务所": "audit_firm", "事务所": "audit_firm",
+    "市场监督管理局": "market_regulator", "市场监管": "market_regulator",
+}
+ISSUER_ZH = {"tax": "税务机关", "audit_firm": "会计师事务所", "market_regulator": "市场监督管理部门",
+             "government": "政府部门", "company": "企业", "unknown": "未识别单位"}
+ISSUER_EN = {"tax": "tax bureau", "audit_firm": "audit firm", "market_regulator": "market regulator",
+             "government": "government body", "company": "company", "unknown": "unidentified issuer"}
+
+_STAMP_LABEL = re.compile(r"[（(]?\s*(盖\s*章|公\s*章|签\s*章)\s*[）)]?")
+
+
+@dataclass
+class SealOwner:
+    """Whose seal it is, from its text: ``own`` (the applicant's), ``foreign`` (another company's),
+    ``third_party`` (a tax bureau, audit firm, regulator ...) or ``unknown`` (text not readable)."""
+
+    kind: str
+    seal: Seal
+    similarity: float = 0.0
+
+
+def seal_owner(seal: Seal, applicant_name: Optional[str]) -> SealOwner:
+    """Return whose seal ``seal`` is, judged by its text against the applicant's name."""
+    if seal.issuer in THIRD_PARTY_ISSUERS:
+        return SealOwner("third_party", seal)
+    if not seal.text or not applicant_name:
+        return SealOwner("unknown", seal)
+    sim = distinctive_similarity(seal.text, applicant_name)
+    if sim >= 0.6 or normalize_company_name(applicant_name) in normalize_company_name(seal.text):
+        return SealOwner("own", seal, sim)
+    if seal.issuer == "company" and seal.text_confidence >= TEXT_SURE and sim < 0.35:
+        return SealOwner("foreign", seal, sim)
+    return SealOwner("unknown", seal, sim)
+
+
+def whole_seals(page: Page) -> list[Seal]:
+    """The page's seals that are whole stamps (not 骑缝章 fragments at the edge)."""
+    return [s for s in page.seals if s.edge is None]
+
+
+def looked_at(pages: list[Page]) -> list[Page]:
+    """The pages whose image was analysed (a spreadsheet or a failed render has none)."""
+    return [p for p in pages if p.visual]
+
+
+def segment_pages(ctx, seg) -> list[Page]:
+    """The Page objects of a segment (empty for a spreadsheet)."""
+    doc = ctx.documents.get(seg.path)
+    if doc is None:
+        return []
+    return [p for p in doc.pages if seg.first_page <= p.number <= seg.last_page]
+
+
+def stamp_label(page: Page) -> Optional[BBox]:
+    """The box of a 盖章 / 公章 label on the page (the lowest one: where a form asks for the seal)."""
+    found = [l.bbox for l in page.lines if _STAMP_LABEL.search(l.text)]
+    return max(found, key=lambda b: (b[1], b[0])) if found else None
+
+
+def expected_seal_box(page: Page) -> Optional[BBox]:
+    """Where the seal is asked for: around the 盖章 label, as wide as a seal (for the evidence crop)."""
+    b = stamp_label(page)
+    if b is None:
+        return None
+    return (max(0.0, b[0] - 0.05), max(0.0, b[1] - 0.08), min(1.0, b[2] + 0.25), min(1.0, b[3] + 0.12))
+
+
+def union(boxes: list[BBox]) -> Optional[BBox]:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def describe_seal(s: Seal) -> str:
+    """Short evidence text for a seal: its text (if read), colour and confidence."""
+    text = f"“{s.text}”" if s.text else "（印章文字未能识别）"
+    return f"{text} {s.colour} {s.shape} 置信度 {s.confidence:.2f}"

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from statistics import median
+
+from shenbao.check import Check
+
+# A bound volume: a PDF holding at least this many pages and two or more materials.
+MIN_VOLUME_PAGES = 3
+
+
+class PerforationSealMissing(Check):
+    """检查内容：装订成册的合订 PDF（一个文件中含多项材料）是否每页都有骑缝章——在页面右侧（或左侧）
+    边缘被裁开的一段印章，各页高度大致一致。整册都没有骑缝章时报告一次；部分页面缺少时报告缺少的页码范围。
+    每项材料单独成文件的申报包不检查此项。
+
+    为何重要：通知要求申报材料“按顺序装订成册（加盖骑缝章）”，骑缝章证明装订后未被抽换页面。
+
+    如何修复：装订后在书册侧边加盖骑缝章（页数多时分段加盖，保证每页都有印迹），再整册扫描。
+    """
+
+    rule = "perforation-seal-missing"
+    title = "缺少骑缝章"
+    title_en = "Perforation seal missing"
+    severity = "error"
+    doc_en = """What it checks: a bound volume (one PDF holding several materials) carries a perforation
+seal (骑缝章) on every page: a slice of a seal cut by the right (or left) page edge, at about the same
+height from page to page. No slice on any page is reported once; pages without one are reported as
+page ranges. Packages with one file per material are not checked for it.
+
+Why: the notice requires the package to be bound in order 加盖骑缝章, which shows no page was
+swapped after binding.
+
+How to fix: after binding, stamp across the fanned edge of the volume (several times for a thick
+volume so every page carries a slice), then scan the whole volume."""
+
+    def run(self, ctx, params):
+        if not ctx.program.params.get("binding", {}).get("perforation_seal"):
+            return
+        for path, doc in sorted(ctx.documents.items()):
+            if doc.kind != "pdf" or len(doc.pages) < MIN_VOLUME_PAGES:
+                continue
+            materials = {s.material for s in ctx.segments if s.path == path and s.material}
+            if len(materials) < 2:
+                continue  # one material per file: not a bound volume
+            pages = [p for p in doc.pages if p.visual]
+            if len(pages) < MIN_VOLUME_PAGES:
+                continue
+            with_slice = {p.number for p in pages if any(s.edge in ("left", "right") for s in p.seals)}
+            if not with_slice:
+                if _electronic(pages):
+                    yield ctx.finding(
+                        self, params,
+                        "合订文件未见骑缝章。该文件为电子文档（非扫描件）：若提交纸质材料，装订成册后须加盖骑缝章；"
+                        "若需上传扫描件，请扫描加盖骑缝章后的纸质册。",
+                        "The bound volume shows no perforation seal. It is an electronic document (not a scan): the "
+                        "paper volume must carry one, and an uploaded copy should be a scan of the stamped volume.",
+                        path=path, page=None, material=None, severity="warning",
+                        fix="提交纸质材料时装订成册并加盖骑缝章；如要求上传扫描件，请扫描盖章后的纸质册。",
+                        fix_en="Stamp the bound paper volume; upload a scan of it if a scan is asked for.",
+                    )
+                    continue
+                yield ctx.finding(
+                    self, params,
+                    f"合订文件共 {len(doc.pages)} 页，未发现骑缝章（页面侧边的半枚印章）。",
+                    f"The bound volume ({len(doc.pages)} pages) shows no perforation seal (seal slices at the page edge).",
+                    path=path, page=None, material=None,
+                    fix="装订成册后在侧边加盖骑缝章，再整册扫描。",
+                    fix_en="Stamp a perforation seal across the edge of the bound volume, then scan it again.",
+                )
+                continue
+            heights = [(s.bbox[1] + s.bbox[3]) / 2 for p in pages for s in p.seals if s.edge in ("left", "right")]
+            evidence = f"{len(with_slice)}/{len(pages)} 页有骑缝章，印迹中心高度约为页面的 {median(heights):.0%}"
+            for first, last in _runs(sorted(p.number for p in pages if p.number not in with_slice)):
+                span = f"第 {first} 页" if first == last else f"第 {first}–{last} 页"
+                span_en = f"page {first}" if first == last else f"pages {first}-{last}"
+                yield ctx.finding(
+                    self, params,
+                    f"{span}缺少骑缝章（其余页面有）。",
+                    f"{span_en} {'has' if first == last else 'have'} no perforation seal slice (the other pages do).",
+                    path=path, page=first, bbox=(0.9, 0.0, 1.0, 1.0), evidence=evidence,
+                    fix="确认这些页面已装订在册内并补盖骑缝章；如为后来插入的页面，请重新装订后加盖。",
+                    fix_en="Make sure these pages are bound in the volume and stamp the perforation seal across them.",
+                )
+
+
+def _electronic(pages) -> bool:
+    """Most pages come from a text layer with no page-size image: typed, never printed and scanned."""
+    typed = sum(1 for p in pages if p.source == "text-layer" and p.image_coverage < 0.5)
+    return typed * 2 > len(pages)
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for n in numbers:
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out

@@ -1,0 +1,58 @@
+"""Visual evidence on a page image: seals (and 骑缝章 fragments), signature fields, QR codes.
+
+Runs inside extraction (so results are cached with the Document and checks stay pure):
+:func:`analyse_page` is called with the rendered page (RGB, the whole page, any resolution) after
+the page's lines (text layer or OCR) are known, and fills ``page.seals``, ``page.signatures`` and
+``page.codes``. Every box is a fraction of the page, origin top left, in the same frame as
+``page.lines``.
+
+Sizes are judged against the page, not against pixels: ``px_per_mm`` assumes the image is printed
+to fit an A4 sheet (210 x 297 mm, either way round), which holds for scans, rendered PDF pages, phone
+photos of a page that fills the frame, and wide screenshots (a 16:9 screen fills an A4 landscape
+sheet's width, not its height).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Page
+
+A4_SHORT_MM = 210.0
+A4_LONG_MM = 297.0
+
+
+def px_per_mm(rgb: np.ndarray) -> float:
+    """Return the image's pixels per millimetre when it is fitted to an A4 sheet (either orientation)."""
+    h, w = rgb.shape[:2]
+    return max(min(h, w) / A4_SHORT_MM, max(h, w) / A4_LONG_MM)
+
+
+def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) -> None:
+    """Fill ``page.seals``, ``page.codes`` and ``page.signatures`` from the page image ``rgb``.
+
+    ``rgb`` is an ``H x W x 3`` uint8 array of the whole page. Never raises: a failing detector
+    leaves its list empty and says so in ``page.note``.
+    """
+    from . import qr, seal_text, seals, signatures
+
+    notes = []
+    try:
+        page.seals = seals.detect_seals(rgb)
+        if read_seal_text:
+            for s in page.seals:
+                if s.edge is None:
+                    s.text, s.text_confidence = seal_text.read_seal(rgb, s)
+                    s.issuer = seal_text.classify_issuer(s.text)
+    except Exception as e:  # a detector bug must not lose the page
+        notes.append(f"印章检测失败 / seal detection failed: {type(e).__name__}: {e}")
+    try:
+        page.codes = qr.decode_codes(rgb)
+    except Exception as e:
+        notes.append(f"二维码识别失败 / QR decoding failed: {type(e).__name__}: {e}")
+    try:
+        page.signatures = signatures.find_signature_fields(rgb, page.lines, page.seals, rotation=page.rotation)
+    except Exception as e:
+        notes.append(f"签字检测失败 / signature detection failed: {type(e).__name__}: {e}")
+    page.visual = not notes
+    if notes:
+        page.note = "；".join(([page.note] if page.note else []) + notes)
