@@ -33,11 +33,14 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     ``rgb`` is an ``H x W x 3`` uint8 array of the whole page. Never raises: a failing detector
     leaves its list empty and says so in ``page.note``.
     """
-    from . import qr, seal_text, seals, signatures
+    from . import edge_strips, qr, seal_text, seals, signatures
 
     notes = []
     try:
-        page.seals = seals.detect_seals(rgb)
+        page.seals = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb)]
+        whole = [x.bbox for x in page.seals if x.edge is None]
+        page.seals += [x for x in edge_strips.find_strips(rgb, [s for s in page.seals if s.edge])
+                       if not any(_overlaps(x.bbox, b) for b in whole)]
         if read_seal_text:
             for s in page.seals:
                 if s.edge is None:
@@ -56,3 +59,20 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     page.visual = not notes
     if notes:
         page.note = "；".join(([page.note] if page.note else []) + notes)
+
+
+def _overlaps(a, b) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+RECT_MAX_ASPECT = 1.55  # square name/CPA seals are ~1:1; a 已受理 / date box is ~2:1
+
+
+def _office_box(seal, rgb) -> bool:
+    """A long rectangular stamp (已受理, 收文, a date box): an office's mark, not a seal a check wants."""
+    if seal.shape != "rect" or seal.edge is not None:
+        return False
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = seal.bbox
+    bw, bh = (x1 - x0) * w, (y1 - y0) * h
+    return bh > 0 and bw > 0 and max(bw / bh, bh / bw) > RECT_MAX_ASPECT

@@ -1,0 +1,90 @@
+"""骑缝章 strips: the slice of a perforation seal each page of a bound volume shows at its edge.
+
+A volume is stamped across its fanned edge, so page k carries a thin vertical strip of one seal
+(2-20 mm wide) touching the right (or left) edge: from the first pages a cap with an arc for its
+inner edge, from the middle pages a straight-cut strip holding pieces of the ring, the text and the
+star. :mod:`shenbao.vision.seals` finds the arc-shaped pieces; this finds the strips: seal-coloured
+ink touching the edge, confined to a narrow band, with a seal-sized vertical extent.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..model import Seal
+from . import px_per_mm
+
+BAND_MM = 22.0  # how far in from the edge a strip may reach
+TOUCH_MM = 1.2  # ink this close to the edge touches it
+MERGE_MM = 3.0  # vertical gap closed between the pieces of one strip (ring, text, star)
+HEIGHT_MM = (8.0, 70.0)  # visible height of a strip
+MIN_INK_MM2 = 6.0
+TINTED = 0.25  # a page this much in colour is a coloured separator: no strips on it
+WORK_SHORT = 700
+
+
+def find_strips(rgb: np.ndarray, known: list[Seal]) -> list[Seal]:
+    """Return seal strips at the left and right page edges not already among ``known`` fragments."""
+    h, w = rgb.shape[:2]
+    if min(h, w) < 50:
+        return []
+    scale = min(1.0, WORK_SHORT / min(h, w))
+    img = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    ppm = px_per_mm(img)
+    mask = _seal_ink(img)
+    if mask.mean() > TINTED:
+        return []
+    out = []
+    for edge in ("right", "left"):
+        if any(s.edge == edge for s in known):
+            continue
+        out.extend(_strips(mask, ppm, edge))
+    return out
+
+
+def _seal_ink(img: np.ndarray) -> np.ndarray:
+    """Red or blue stamp ink (saturated, not dark gray), as a 0/1 mask."""
+    hsv = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2HSV)
+    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    px = img.astype(np.int16)
+    chroma = px.max(axis=2) - px.min(axis=2)
+    red = (hue <= 12) | (hue >= 165)
+    blue = (hue >= 95) & (hue <= 135)
+    return ((red | blue) & (sat >= 50) & (val >= 60) & (chroma >= 35)).astype(np.uint8)
+
+
+def _strips(mask: np.ndarray, ppm: float, edge: str) -> list[Seal]:
+    h, w = mask.shape
+    band = max(2, int(BAND_MM * ppm))
+    touch = max(1, int(TOUCH_MM * ppm))
+    sub = mask[:, w - band:] if edge == "right" else mask[:, :band]
+    if sub.sum() < MIN_INK_MM2 * ppm * ppm:
+        return []
+    k = max(1, int(MERGE_MM * ppm))
+    merged = cv2.morphologyEx(sub, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(1, k // 2), k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(merged, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        at_edge = (x + bw >= band - touch) if edge == "right" else (x <= touch)
+        if not at_edge:
+            continue
+        height_mm = bh / ppm
+        if not HEIGHT_MM[0] <= height_mm <= HEIGHT_MM[1]:
+            continue
+        region = sub[y:y + bh, x:x + bw]
+        ink_mm2 = float(region.sum()) / (ppm * ppm)
+        fill = float(region.mean())
+        if ink_mm2 < MIN_INK_MM2 or fill > 0.85:  # a solid bar or a page-border line, not a stamp
+            continue
+        # the ink must reach the edge itself along a good part of the strip's height
+        edge_cols = sub[y:y + bh, -touch:] if edge == "right" else sub[y:y + bh, :touch]
+        rows_at_edge = float(edge_cols.max(axis=1).mean()) if edge_cols.size else 0.0
+        if rows_at_edge < 0.08:
+            continue
+        x0 = (w - band + x) / w if edge == "right" else x / w
+        x1 = (w - band + x + bw) / w if edge == "right" else (x + bw) / w
+        conf = round(min(0.95, 0.55 + 0.4 * min(1.0, rows_at_edge * 2) * min(1.0, ink_mm2 / 40.0)), 3)
+        out.append(Seal(bbox=(round(x0, 4), round(y / h, 4), round(x1, 4), round((y + bh) / h, 4)),
+                        confidence=conf, colour="red", shape="round", edge=edge))
+    return out
