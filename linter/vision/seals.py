@@ -54,11 +54,13 @@ S_MIN = 55
 CHROMA_MIN = 34  # (max - min channel), so dark grey / JPEG fringes around black text are not ink
 V_MIN = 45
 S_WEAK, CHROMA_WEAK = 35, 22  # faint ink (a light impression on a low-resolution scan) next to strong ink
+S_FAINT, CHROMA_FAINT = 18, 12  # very light ink, only to confirm the rest of a ring found in strong ink
 TINTED_PAGE = 0.30  # share of the page in one colour above which the page itself is coloured
 
 # sizes in millimetres
 MIN_SEAL_MM = 15.0  # round / oval: smaller red round things are logos
 MAX_SEAL_MM = 75.0
+MIN_OVAL_MM = (28.0, 20.0)  # oval seals (发票专用章 40 x 30 mm): smaller elongated blobs are scribbles
 MIN_RECT_MM = 13.0  # long side of a rectangular stamp (人名章 15–25 mm)
 MAX_RECT_MM = 65.0
 FRAG_R_MM = (9.0, 32.0)  # radius of the circle a fragment is cut from
@@ -100,7 +102,8 @@ def detect_seals(rgb: np.ndarray) -> list[Seal]:
             mask, tinted = _ink_mask(hsv, inked, colour, ppm)
             if mask is not None:
                 # on a page tinted in this colour, its edges (scanner margins) are no 骑缝章 evidence
-                cands.extend(_colour_seals(mask, ppm, colour, fragments=not tinted))
+                faint = (lambda c=colour: _faint_mask(hsv, inked[2], c)) if not tinted else None
+                cands.extend(_colour_seals(mask, ppm, colour, fragments=not tinted, faint=faint))
     if not cands and n_ink < 0.0003 * inked[0].size:  # no colour on the page: a grayscale scan or copy
         cands.extend(_gray_seals(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), ppm))
     h, w = small.shape[:2]
@@ -134,28 +137,37 @@ def _work_copy(img: np.ndarray) -> np.ndarray:
     return img
 
 
-def _inked(rgb: np.ndarray, hsv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _inked(rgb: np.ndarray, hsv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return uint8 masks of coloured ink of any hue: (strong: saturated, with enough chroma, not
-    too dark; weak: the same with lower limits, used only next to strong ink)."""
+    too dark; weak: the same with lower limits, used only next to strong ink; the chroma image)."""
     r, g, b = cv2.split(rgb)
     chroma = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
     strong = cv2.bitwise_and(cv2.inRange(hsv, (0, S_MIN, V_MIN), (180, 255, 255)),
                              cv2.inRange(chroma, CHROMA_MIN, 255))
     weak = cv2.bitwise_and(cv2.inRange(hsv, (0, S_WEAK, V_MIN), (180, 255, 255)),
                            cv2.inRange(chroma, CHROMA_WEAK, 255))
-    return strong, weak
+    return strong, weak, chroma
 
 
-def _ink_mask(hsv: np.ndarray, inked: tuple[np.ndarray, np.ndarray], colour: str,
+def _hue_band(hsv: np.ndarray, colour: str) -> np.ndarray:
+    hch = hsv[..., 0]
+    if colour == "red":
+        return cv2.bitwise_or(cv2.inRange(hch, 0, RED_HUE[0]), cv2.inRange(hch, RED_HUE[1], 180))
+    return cv2.inRange(hch, BLUE_HUE[0], BLUE_HUE[1])
+
+
+def _faint_mask(hsv: np.ndarray, chroma: np.ndarray, colour: str) -> np.ndarray:
+    """Very light ink of ``colour`` (a tilted stamp's light side): only used to confirm a ring."""
+    m = cv2.bitwise_and(cv2.inRange(hsv, (0, S_FAINT, V_MIN), (180, 255, 255)), cv2.inRange(chroma, CHROMA_FAINT, 255))
+    return cv2.bitwise_and(m, _hue_band(hsv, colour))
+
+
+def _ink_mask(hsv: np.ndarray, inked: tuple, colour: str,
               ppm: float) -> tuple[Optional[np.ndarray], bool]:
     """Return (the uint8 0/255 mask of ``colour`` ink or None when there is none, whether the page
     itself is tinted in that colour). Weak ink counts within about 2 mm of strong ink
     (hysteresis), so a faint impression keeps its ring and text without letting paper tint in."""
-    hch = hsv[..., 0]
-    if colour == "red":
-        band = cv2.bitwise_or(cv2.inRange(hch, 0, RED_HUE[0]), cv2.inRange(hch, RED_HUE[1], 180))
-    else:
-        band = cv2.inRange(hch, BLUE_HUE[0], BLUE_HUE[1])
+    band = _hue_band(hsv, colour)
     m = cv2.bitwise_and(band, inked[0])
     n = cv2.countNonZero(m)
     if n < 20:
@@ -183,7 +195,7 @@ def _k(n_px: float) -> int:
 
 
 # ------------------------------------------------------------------ colour seals
-def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = True) -> list[_Cand]:
+def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = True, faint=None) -> list[_Cand]:
     """Seals in one colour's ink mask: whole seals from closed components, 骑缝章 fragments from
     components at the page edges (unless ``fragments`` is False), then a circle search for round
     seals the components miss."""
@@ -198,12 +210,15 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
     mx, my = max(2, EDGE_MARGIN * W), max(2, EDGE_MARGIN * H)
     out: list[_Cand] = []
     leftovers = 0  # components of 5 mm or more that are not seals
+    arcs: list[tuple[float, float, float]] = []  # circles through big rejected components (partial rims)
     for c in cnts:
         x, y, w, h = cv2.boundingRect(c)
         x, y = x + ox, y + oy
         big, small_ = max(w, h) / ppm, min(w, h) / ppm
         if big < 2.0:
             continue
+        if big >= 5.0:
+            leftovers += 1
         edges = [e for e, hit in (("left", x <= mx), ("right", x + w >= W - mx),
                                   ("top", y <= my), ("bottom", y + h >= H - my)) if hit] if fragments else []
         whole_size = MIN_RECT_MM <= big <= MAX_SEAL_MM and small_ >= 7.0
@@ -215,8 +230,6 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
         cv2.drawContours(comp, [c], -1, 1, thickness=-1, offset=(ox - x0, oy - y0))
         raw = cv2.bitwise_and(mask[y0:y1, x0:x1], mask[y0:y1, x0:x1], mask=cv2.dilate(comp, np.ones((3, 3), np.uint8)))
         cand = None
-        if big >= 5.0:
-            leftovers += 1
         if whole_size:
             cl = c + np.array([ox - x0, oy - y0], dtype=c.dtype)
             hull = np.zeros_like(comp)  # all ink within the hull: a broken ring still holds its star
@@ -232,8 +245,13 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
             cand.box = (cx0 + x0, cy0 + y0, cx1 + x0, cy1 + y0)
             out.append(cand)
             leftovers -= 1 if big >= 5.0 else 0
+        elif big >= 15.0 and not edges:
+            hull = cv2.convexHull(c).reshape(-1, 2).astype(float)
+            fit = _fit_circle(hull[:, 0] + ox, hull[:, 1] + oy) if len(hull) >= 6 else None
+            if fit is not None and 12 * ppm <= fit[2] <= 27 * ppm:
+                arcs.append((fit[0], fit[1], fit[2]))
     if (leftovers > 0 or any(c.shape == "oval" for c in out)) and cv2.countNonZero(mask) >= 8 * ppm * ppm:
-        out = _rescue_circles(mask, ppm, colour, out)
+        out = _rescue_circles(mask, ppm, colour, out, faint, arcs)
     if fragments:
         out += _edge_strips(mask, ppm, colour, out)
     # one seal, one report: a piece inside another candidate (the code arc of a half seal at the
@@ -245,58 +263,85 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
     return kept
 
 
-def _rescue_circles(mask: np.ndarray, ppm: float, colour: str, found: list[_Cand]) -> list[_Cand]:
+def _ring_peak(ink: np.ndarray, cx: float, cy: float, r: float, ppm: float, search: float, step: float,
+               lo: float = 0.9, hi: float = 1.1) -> tuple[float, float, float, float, float]:
+    """Look for a ring near the circle (cx, cy, r): for centres within ``search`` px, the share of
+    angles inked at each radius (±1 px) from ``lo``·r to ``hi``·r; the best peak wins. Returns
+    (ring share, share 2–4 mm outside that radius, cx, cy, radius)."""
+    H, W = ink.shape
+    t = np.linspace(0, 2 * math.pi, 180, endpoint=False)
+    ct, st = np.cos(t), np.sin(t)
+    rho = np.arange(int(r * lo), int(r * hi + 4 * ppm) + 1)
+    lim = max(1, int(np.searchsorted(rho, r * hi)))
+    offs = np.arange(-search, search + 1e-6, step)
+    best = None
+    for dx in offs:
+        for dy in offs:
+            px = np.clip(np.round(cx + dx + rho[:, None] * ct[None, :]), 0, W - 1).astype(int)
+            py = np.clip(np.round(cy + dy + rho[:, None] * st[None, :]), 0, H - 1).astype(int)
+            d = ink[py, px]
+            cov = (d | np.roll(d, 1, axis=0) | np.roll(d, -1, axis=0)).mean(axis=1)
+            i = int(np.argmax(cov[:lim]))
+            if best is None or cov[i] > best[0]:
+                best = (float(cov[i]), i, cov, cx + dx, cy + dy)
+    ring, i, cov, bx, by = best
+    o0, o1 = i + int(round(2 * ppm)), i + int(round(4 * ppm))
+    outside = float(cov[o0:o1 + 1].mean()) if o1 < len(cov) else 1.0
+    return ring, outside, bx, by, float(rho[i])
+
+
+def _disc_fill(ink: np.ndarray, cx: float, cy: float, r: float) -> float:
+    """Share of inked pixels in the disc (cx, cy, r)."""
+    H, W = ink.shape
+    x0, y0 = max(0, int(cx - r)), max(0, int(cy - r))
+    x1, y1 = min(W, int(cx + r) + 1), min(H, int(cy + r) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
+    return float(ink[y0:y1, x0:x1][disc].mean()) if disc.any() else 0.0
+
+
+def _rescue_circles(mask: np.ndarray, ppm: float, colour: str, found: list[_Cand], faint=None,
+                    arcs: Optional[list] = None) -> list[_Cand]:
     """Round seals the component tests miss: a ring printed so faintly it broke into arcs, two seals
     stamped over each other (one merged component), a seal over red print. Circles of seal size
     proposed by ``HOUGH_GRADIENT_ALT`` on the half-size ink mask are kept when a thin band along
-    them is inked at most angles and there is some ink inside. Two or more such circles inside one
-    component found as an "oval" replace it (overlapping round seals)."""
+    them is inked at most angles and there is some ink inside. A ring only partly inked (a tilted
+    stamp left one side very light) counts when the very light ink (``faint()``) completes it; the
+    circles fitted to big rejected components (``arcs``: the visible half of such a rim) are tried
+    too. Two or more such circles inside one component found as an "oval" replace it (overlapping
+    round seals)."""
     H, W = mask.shape
     half = cv2.GaussianBlur(cv2.resize(mask, (W // 2, H // 2), interpolation=cv2.INTER_AREA), (0, 0), 1.0)
     hp = ppm / 2
     circles = cv2.HoughCircles(half, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=int(12 * hp), param1=150,
                                param2=0.4, minRadius=int(14 * hp), maxRadius=int(math.ceil(27 * hp)))
-    if circles is None:
+    props = [(2 * float(cx) + 0.5, 2 * float(cy) + 0.5, 2 * float(r))
+             for cx, cy, r in (circles.reshape(-1, 3)[:12] if circles is not None else [])]
+    props += list(arcs or [])
+    if not props:
         return found
     good: list[_Cand] = []
-    t = np.linspace(0, 2 * math.pi, 180, endpoint=False)
-    ct, st = np.cos(t), np.sin(t)
     ink = mask > 0
-    for cx, cy, r in circles.reshape(-1, 3)[:12]:
-        cx, cy, r = 2 * float(cx) + 0.5, 2 * float(cy) + 0.5, 2 * float(r)
-        # coverage per radius (±1 px) from 0.9 r to 1.1 r + 4 mm: a ring is one sharp, high peak;
-        # Hough's centre is a few px off at half size, so the best centre nearby is taken
-        rho = np.arange(int(r * 0.9), int(r * 1.1 + 4 * ppm) + 1)
-        lim = max(1, int(np.searchsorted(rho, r * 1.1)))
-        best = None
-        for dx in (-3.0, -1.5, 0.0, 1.5, 3.0):
-            for dy in (-3.0, -1.5, 0.0, 1.5, 3.0):
-                px = np.clip(np.round(cx + dx + rho[:, None] * ct[None, :]), 0, W - 1).astype(int)
-                py = np.clip(np.round(cy + dy + rho[:, None] * st[None, :]), 0, H - 1).astype(int)
-                d = ink[py, px]
-                cov = (d | np.roll(d, 1, axis=0) | np.roll(d, -1, axis=0)).mean(axis=1)
-                i = int(np.argmax(cov[:lim]))
-                if best is None or cov[i] > best[0]:
-                    best = (float(cov[i]), i, cov, cx + dx, cy + dy)
-        ring, i, cov, cx, cy = best
-        rr = float(rho[i])
-        o0, o1 = i + int(round(2 * ppm)), i + int(round(4 * ppm))
-        outside = float(cov[o0:o1 + 1].mean()) if o1 < len(cov) else 1.0
+    weak = None
+    for cx, cy, r in props:
+        ring, outside, cx, cy, rr = _ring_peak(ink, cx, cy, r, ppm, 3.0, 1.5)
+        conf = 0.4 + 0.3 * min(1.0, (ring - 0.65) / 0.3)
+        if 0.4 <= ring < 0.65 and faint is not None:  # the rest of the ring in very light ink?
+            weak = faint() > 0 if weak is None else weak
+            ring_f, outside_f, fx, fy, fr = _ring_peak(weak, cx, cy, rr, ppm, 2.0, 1.0, 0.95, 1.05)
+            if ring_f >= 0.75 and ring_f - outside_f >= 0.35:
+                ring, outside, conf = ring_f, outside_f, 0.4
         if ring < 0.65 or ring - outside < 0.3:
             continue
-        inner = np.zeros((2 * int(rr) + 3, 2 * int(rr) + 3), np.uint8)
-        cv2.circle(inner, (int(rr) + 1, int(rr) + 1), int(rr * 0.75), 1, -1)
-        ys, xs = np.nonzero(inner)
-        ys = np.clip(ys + int(round(cy)) - int(rr) - 1, 0, H - 1)
-        xs = np.clip(xs + int(round(cx)) - int(rr) - 1, 0, W - 1)
-        fill = float(ink[ys, xs].mean()) if len(xs) else 0.0
+        fill = _disc_fill(ink, cx, cy, rr * 0.75)
         if not (0.02 <= fill <= 0.65):
             continue
         rr += 0.6 * ppm  # the peak is mid-ring; the box takes the ring's outer edge
         box = (max(0.0, cx - rr), max(0.0, cy - rr), min(float(W), cx + rr), min(float(H), cy + rr))
         if any(_overlap(box, g.box) > 0.5 for g in good):
             continue
-        conf = 0.4 + 0.3 * min(1.0, (ring - 0.65) / 0.3)
         good.append(_Cand(box, conf, colour, "round"))
     out = list(found)
     for f in found:
@@ -336,10 +381,14 @@ def _whole(c: np.ndarray, comp: np.ndarray, raw: np.ndarray, ppm: float, colour:
     major, minor = max(ea, eb) / ppm, min(ea, eb) / ppm
     if not (MIN_SEAL_MM <= minor and major <= MAX_SEAL_MM) or major / max(minor, 1e-6) > 1.75:
         return None
+    shape = "round" if major / minor <= 1.18 else "oval"
+    if shape == "oval" and (minor < MIN_OVAL_MM[1] or major < MIN_OVAL_MM[0]):
+        return None
     ring, fill = _ring_stats(raw, (ex, ey), (ea / 2, eb / 2), eang, ppm)
     if ring < 0.6 or not (0.02 <= fill <= 0.65):
         return None
-    shape = "round" if major / minor <= 1.18 else "oval"
+    if shape == "oval" and (ring < 0.62 or (ring < 0.8 and fill > 0.4)):
+        return None  # elongated blobs (scribbles: a wandering outline, dense inside) need more evidence
     typical = 1.0 if (shape == "oval" or 30 <= major <= 50) else 0.6
     conf = 0.45 + 0.3 * min(1.0, (ring - 0.6) / 0.3) + 0.15 * min(1.0, (circ - 0.8) / 0.15) + 0.08 * typical
     return _Cand(box, min(0.99, conf), colour, shape)
@@ -408,11 +457,12 @@ def _rect(r: np.ndarray, ppm: float) -> Optional[float]:
         return None
     top, bottom = r[:band, band:-band].any(axis=0).mean(), r[-band:, band:-band].any(axis=0).mean()
     left, right = r[band:-band, :band].any(axis=1).mean(), r[band:-band, -band:].any(axis=1).mean()
-    # a continuous border: two adjacent sides nearly whole (a partly printed or tilted stamp loses
-    # at most one corner region), the other two at least partly there; lines of text have gaps
+    # a continuous border: two adjacent sides (nearly) whole (a partly printed or tilted stamp
+    # loses at most one corner region), the other two at least partly there; the ends of lines of
+    # text leave gaps along the sides of a block of red text
     corner = max((min(v, h), v + h) for v in (top, bottom) for h in (left, right))
     rest = top + bottom + left + right - corner[1]
-    if corner[0] < 0.88 or rest < 0.4:
+    if corner[0] < 0.8 or rest < 0.4 or top + bottom + left + right < 2.5:
         return None
     sides = [top, bottom, left, right]
     inset = band + max(1, int(round(0.5 * ppm)))
@@ -463,6 +513,10 @@ def _fragment(comp: np.ndarray, raw: np.ndarray, ppm: float, colour: str, edges:
     x0, y0 = origin
     W, H = page_wh
     best: Optional[_Cand] = None
+    # solid: ink everywhere more than 2.5 mm inside the outline (a badge or a tab cut by the edge;
+    # a seal has text with gaps there, and a thin slice or a bare rim has no such inside at all)
+    deep = cv2.distanceTransform(np.pad(comp, 1), cv2.DIST_L2, 3)[1:-1, 1:-1] >= 2.5 * ppm
+    solid = int(deep.sum()) >= 4 * ppm * ppm and float((raw[deep] > 0).mean()) > 0.9
     for e in edges:
         if e == "left":
             m, off = comp, x0
@@ -491,6 +545,8 @@ def _fragment(comp: np.ndarray, raw: np.ndarray, ppm: float, colour: str, edges:
                 best = _Cand(box, rev, colour, "round", edge=e)
             continue
         depth = float(umax.max())
+        if solid:
+            continue  # a solid disc or bar cut by the edge (a UI badge, a tab), not a seal's slice
         fit = _fit_circle(umax, rows.astype(float))
         if fit is None:
             continue
@@ -711,32 +767,12 @@ def _gray_seals(gray: np.ndarray, ppm: float) -> list[_Cand]:
         return out
     paper = float(np.percentile(gray[::4, ::4], 90))
     dark = gray < paper - 45
-    t = np.linspace(0, 2 * math.pi, 180, endpoint=False)
-    ct, st = np.cos(t), np.sin(t)
     for cx, cy, r in circles.reshape(-1, 3)[:15]:
         cx, cy, r = f * float(cx) + 1, f * float(cy) + 1, f * float(r)
-        rho = np.arange(int(r * 0.85), int(r * 1.2) + int(5 * ppm))
-        lim = max(1, int(np.searchsorted(rho, r * 1.15)))
-        best = None
-        for dx in (-4.0, -2.0, 0.0, 2.0, 4.0):
-            for dy in (-4.0, -2.0, 0.0, 2.0, 4.0):
-                px = np.clip(np.round(cx + dx + rho[:, None] * ct[None, :]), 0, W - 1).astype(int)
-                py = np.clip(np.round(cy + dy + rho[:, None] * st[None, :]), 0, H - 1).astype(int)
-                d = dark[py, px]
-                cov = (d | np.roll(d, 1, axis=0) | np.roll(d, -1, axis=0)).mean(axis=1)
-                i = int(np.argmax(cov[:lim]))
-                if best is None or cov[i] > best[0]:
-                    best = (float(cov[i]), i, cov, cx + dx, cy + dy)
-        ring, i, cov, cx, cy = best
-        rr = float(rho[i])
-        o0, o1 = i + int(round(2 * ppm)), i + int(round(4 * ppm))
-        outside = float(cov[o0:o1 + 1].mean()) if o1 < len(cov) else 1.0
+        ring, outside, cx, cy, rr = _ring_peak(dark, cx, cy, r, ppm, 4.0, 2.0, 0.85, 1.15)
         if ring < 0.75 or ring - outside < 0.35:
             continue
-        inner = np.zeros(dark.shape, np.uint8)
-        cv2.circle(inner, (int(round(cx)), int(round(cy))), int(rr * 0.75), 1, -1)
-        n = int(inner.sum())
-        fill = float((dark & (inner > 0)).sum()) / n if n else 0.0
+        fill = _disc_fill(dark, cx, cy, rr * 0.75)
         if not (0.03 <= fill <= 0.6):
             continue
         conf = min(0.6, 0.3 + 0.3 * min(1.0, (ring - outside - 0.35) / 0.4) + 0.1 * (ring >= 0.9))
