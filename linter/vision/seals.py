@@ -25,6 +25,11 @@ via :func:`shenbao.vision.px_per_mm`):
      9–32 mm, visible chord along the edge ≥ 8 mm). A red border line along the page is straight,
      so its fitted radius is far too large.
 
+   A component larger than any seal (a red table or form frame with a seal on it) is looked at
+   again without its straight rules (runs of 25 mm or more); a seal's rim bends away from them.
+   Rectangular stamps are also found from the paper inside their border (:mod:`.rect_stamps`), so
+   two 注册会计师 seals stamped edge to edge are two seals.
+
 4. When the page has no colour at all (a grayscale scan), round seals are looked for with
    ``HoughCircles`` and kept only when the candidate circle is a distinct dark ring (darker than
    the bands just inside and outside) with ink inside.
@@ -44,6 +49,7 @@ import numpy as np
 
 from ..model import Seal
 from . import px_per_mm
+from .rect_stamps import find_rect_stamps
 
 WORK_SHORT = 800  # px on the short side of the working copy
 
@@ -78,6 +84,7 @@ class _Cand:
     colour: str
     shape: str
     edge: Optional[str] = None
+    bordered: bool = False  # a rectangle found from its own border lines (rect_stamps)
 
 
 def detect_seals(rgb: np.ndarray) -> list[Seal]:
@@ -103,7 +110,8 @@ def detect_seals(rgb: np.ndarray) -> list[Seal]:
             if mask is not None:
                 # on a page tinted in this colour, its edges (scanner margins) are no 骑缝章 evidence
                 faint = (lambda c=colour: _faint_mask(hsv, inked[2], c)) if not tinted else None
-                cands.extend(_colour_seals(mask, ppm, colour, fragments=not tinted, faint=faint))
+                hires = _hires(img, small, colour) if not tinted else None
+                cands.extend(_colour_seals(mask, ppm, colour, fragments=not tinted, faint=faint, hires=hires))
     if not cands and n_ink < 0.0003 * inked[0].size:  # no colour on the page: a grayscale scan or copy
         cands.extend(_gray_seals(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), ppm))
     h, w = small.shape[:2]
@@ -135,6 +143,25 @@ def _work_copy(img: np.ndarray) -> np.ndarray:
         img = cv2.resize(img, (max(1, round(img.shape[1] * s)), max(1, round(img.shape[0] * s))),
                          interpolation=cv2.INTER_LINEAR)
     return img
+
+
+def _hires(img: np.ndarray, small: np.ndarray, colour: str):
+    """A function giving ``colour``'s ink mask around a box of the working copy at the page's own
+    resolution (for :mod:`.rect_stamps`), or None when the page is no finer than the copy."""
+    f = img.shape[1] / small.shape[1]
+    if f < 1.3:
+        return None
+    ppm = px_per_mm(img)
+
+    def crop(box):
+        x0, y0, x1, y1 = box
+        part = np.ascontiguousarray(img[int(y0 * f):int(y1 * f), int(x0 * f):int(x1 * f)])
+        if min(part.shape[:2]) < 8:
+            return None
+        hsv = cv2.cvtColor(part, cv2.COLOR_RGB2HSV)
+        m, tinted = _ink_mask(hsv, _inked(part, hsv), colour, ppm)
+        return None if m is None or tinted else (m, f, (x0, y0))
+    return crop
 
 
 def _inked(rgb: np.ndarray, hsv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,7 +222,8 @@ def _k(n_px: float) -> int:
 
 
 # ------------------------------------------------------------------ colour seals
-def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = True, faint=None) -> list[_Cand]:
+def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = True, faint=None,
+                  unrule: bool = True, hires=None) -> list[_Cand]:
     """Seals in one colour's ink mask: whole seals from closed components, 骑缝章 fragments from
     components at the page edges (unless ``fragments`` is False), then a circle search for round
     seals the components miss."""
@@ -211,6 +239,7 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
     out: list[_Cand] = []
     leftovers = 0  # components of 5 mm or more that are not seals
     arcs: list[tuple[float, float, float]] = []  # circles through big rejected components (partial rims)
+    ruled: list[tuple[int, int, int, int]] = []
     for c in cnts:
         x, y, w, h = cv2.boundingRect(c)
         x, y = x + ox, y + oy
@@ -222,6 +251,8 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
         edges = [e for e, hit in (("left", x <= mx), ("right", x + w >= W - mx),
                                   ("top", y <= my), ("bottom", y + h >= H - my)) if hit] if fragments else []
         whole_size = MIN_RECT_MM <= big <= MAX_SEAL_MM and small_ >= 7.0
+        if unrule and big > MAX_SEAL_MM and small_ >= MIN_SEAL_MM:
+            ruled.append((x, y, w, h))  # a seal on a red table or form: look again without its rules
         if not whole_size and (not edges or big < FRAG_MIN_CHORD_MM or big > MAX_SEAL_MM * 1.2):
             continue
         p = 2
@@ -252,15 +283,52 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
                 arcs.append((fit[0], fit[1], fit[2]))
     if (leftovers > 0 or any(c.shape == "oval" for c in out)) and cv2.countNonZero(mask) >= 8 * ppm * ppm:
         out = _rescue_circles(mask, ppm, colour, out, faint, arcs)
+    for x, y, w, h in ruled:
+        out += _colour_seals(_unruled(mask, (x, y, w, h), ppm), ppm, colour, fragments=False, unrule=False)
+    out = _add_rect_stamps(mask, ppm, colour, out, hires)
     if fragments:
         out += _edge_strips(mask, ppm, colour, out)
     # one seal, one report: a piece inside another candidate (the code arc of a half seal at the
-    # edge, the inner text of a seal) is dropped in favour of the larger one
+    # edge, the inner text of a seal) is dropped in favour of the larger one; a stamp with its own
+    # border over a round seal (a 人名章 on the 公章) is a seal of its own
     kept: list[_Cand] = []
     for c in sorted(out, key=lambda c: -(c.box[2] - c.box[0]) * (c.box[3] - c.box[1])):
-        if not any(_overlap(c.box, k.box) > 0.5 for k in kept):
+        if not any(_overlap(c.box, k.box) > 0.5 and not (c.bordered and k.shape != "rect") for k in kept):
             kept.append(c)
     return kept
+
+
+def _unruled(mask: np.ndarray, box, ppm: float) -> np.ndarray:
+    """The ink of one large component (a red table, a form's frame) without its straight rules:
+    horizontal and vertical runs of 25 mm or more. A seal's rim bends away from any 25 mm chord,
+    so it stays; where a rule crossed it, closing the mask bridges the cut."""
+    x, y, w, h = box
+    out = np.zeros_like(mask)
+    sub = mask[y:y + h, x:x + w]
+    n = max(3, int(round(25 * ppm)))
+    rules = cv2.morphologyEx(sub, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    rules |= cv2.morphologyEx(sub, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    out[y:y + h, x:x + w] = cv2.subtract(sub, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    return out
+
+
+def _add_rect_stamps(mask: np.ndarray, ppm: float, colour: str, out: list[_Cand], hires=None) -> list[_Cand]:
+    """Add the rectangular stamps found from their border lines (:mod:`.rect_stamps`): those the
+    components missed (merged with a round seal or a table), and the stamps of a stack that the
+    components saw as one rectangle."""
+    rects = [_Cand(box, conf, colour, "rect", bordered=True) for box, conf, _ in find_rect_stamps(mask, ppm, _rect, hires)]
+    if not rects:
+        return out
+    keep = []
+    for c in out:
+        inside = [r for r in rects if _overlap(r.box, c.box) > 0.8]
+        if c.shape == "rect" and c.edge is None and len(inside) >= 2:
+            continue  # two stamps stacked edge to edge, seen as one component
+        keep.append(c)
+    for r in rects:
+        if not any(k.shape == "rect" and _overlap(r.box, k.box) > 0.5 for k in keep):
+            keep.append(r)
+    return keep
 
 
 def _ring_peak(ink: np.ndarray, cx: float, cy: float, r: float, ppm: float, search: float, step: float,
