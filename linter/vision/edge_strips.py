@@ -34,12 +34,35 @@ def find_strips(rgb: np.ndarray, known: list[Seal]) -> list[Seal]:
     mask = _seal_ink(img)
     if mask.mean() > TINTED:
         return []
+    colour = "red"
+    if not mask.any() and _colourless(img):
+        mask, colour = _dark_ink(img, ppm), "gray"
     out = []
     for edge in ("right", "left"):
         if any(s.edge == edge for s in known):
             continue
-        out.extend(_strips(mask, ppm, edge))
+        out.extend(_strips(mask, ppm, edge, colour))
     return out
+
+
+def _colourless(img: np.ndarray) -> bool:
+    """A grayscale scan or copy: (almost) no pixel has any chroma."""
+    if img.ndim == 2 or img.shape[2] == 1:
+        return True
+    px = img[::3, ::3].astype(np.int16)
+    return float(((px.max(axis=2) - px.min(axis=2)) >= 25).mean()) < 0.0003
+
+
+def _dark_ink(img: np.ndarray, ppm: float) -> np.ndarray:
+    """On a page without colour, a stamp is only darker than the paper: dark ink within the edge
+    bands, as a 0/1 mask (the shape tests of :func:`_strips` do the rest; body text keeps to the
+    margins, so it does not reach the edge)."""
+    gray = img if img.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY)
+    paper = float(np.percentile(gray[::4, ::4], 90))
+    dark = (gray < paper - 45).astype(np.uint8)
+    band = max(2, int(BAND_MM * ppm))
+    dark[:, band:dark.shape[1] - band] = 0
+    return dark
 
 
 def _seal_ink(img: np.ndarray) -> np.ndarray:
@@ -53,7 +76,7 @@ def _seal_ink(img: np.ndarray) -> np.ndarray:
     return ((red | blue) & (sat >= 50) & (val >= 60) & (chroma >= 35)).astype(np.uint8)
 
 
-def _strips(mask: np.ndarray, ppm: float, edge: str) -> list[Seal]:
+def _strips(mask: np.ndarray, ppm: float, edge: str, colour: str = "red") -> list[Seal]:
     h, w = mask.shape
     band = max(2, int(BAND_MM * ppm))
     touch = max(1, int(TOUCH_MM * ppm))
@@ -85,6 +108,8 @@ def _strips(mask: np.ndarray, ppm: float, edge: str) -> list[Seal]:
         x0 = (w - band + x) / w if edge == "right" else x / w
         x1 = (w - band + x + bw) / w if edge == "right" else (x + bw) / w
         conf = round(min(0.95, 0.55 + 0.4 * min(1.0, rows_at_edge * 2) * min(1.0, ink_mm2 / 40.0)), 3)
+        if colour == "gray":
+            conf = min(conf, 0.6)  # no colour: a stamp by shape alone
         out.append(Seal(bbox=(round(x0, 4), round(y / h, 4), round(x1, 4), round((y + bh) / h, 4)),
-                        confidence=conf, colour="red", shape="round", edge=edge))
+                        confidence=conf, colour=colour, shape="round", edge=edge))
     return out

@@ -113,7 +113,9 @@ def detect_seals(rgb: np.ndarray) -> list[Seal]:
                 hires = _hires(img, small, colour) if not tinted else None
                 cands.extend(_colour_seals(mask, ppm, colour, fragments=not tinted, faint=faint, hires=hires))
     if not cands and n_ink < 0.0003 * inked[0].size:  # no colour on the page: a grayscale scan or copy
-        cands.extend(_gray_seals(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), ppm))
+        gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+        cands.extend(_gray_seals(gray, ppm))
+        cands.extend(_gray_fragments(gray, ppm))
     h, w = small.shape[:2]
     out = [Seal(bbox=(_c(c.box[0] / w), _c(c.box[1] / h), _c(c.box[2] / w), _c(c.box[3] / h)),
                 confidence=round(float(c.confidence), 3), colour=c.colour, shape=c.shape, edge=c.edge)
@@ -570,6 +572,21 @@ def _fit_circle(u: np.ndarray, v: np.ndarray) -> Optional[tuple[float, float, fl
     return float(uc), float(vc), r, float(np.sqrt(np.mean(res * res)))
 
 
+def _fit_circle_robust(u: np.ndarray, v: np.ndarray) -> Optional[tuple[float, float, float, float]]:
+    """:func:`_fit_circle`, then once more without the points far off it (where the rim is broken
+    and the outline falls back on text inside), if at least 70 % of the points remain."""
+    fit = _fit_circle(u, v)
+    if fit is None:
+        return None
+    uc, vc, r, rms = fit
+    res = np.abs(np.hypot(u - uc, v - vc) - r)
+    keep = res <= max(2.0, 2.5 * float(np.median(res)))
+    if keep.all() or keep.mean() < 0.7:
+        return fit
+    refit = _fit_circle(u[keep], v[keep])
+    return refit if refit is not None and refit[3] < rms else fit
+
+
 def _fragment(comp: np.ndarray, raw: np.ndarray, ppm: float, colour: str, edges: list[str], origin, page_wh,
               whole: Optional[_Cand]) -> Optional[_Cand]:
     """Test a component touching page edge(s) as a 骑缝章 fragment; return the better of it and ``whole``.
@@ -615,7 +632,7 @@ def _fragment(comp: np.ndarray, raw: np.ndarray, ppm: float, colour: str, edges:
         depth = float(umax.max())
         if solid:
             continue  # a solid disc or bar cut by the edge (a UI badge, a tab), not a seal's slice
-        fit = _fit_circle(umax, rows.astype(float))
+        fit = _fit_circle_robust(umax, rows.astype(float))
         if fit is None:
             continue
         uc, vc, r, rms = fit
@@ -815,6 +832,26 @@ def _reverse_cap(umin: np.ndarray, umax: np.ndarray, v: np.ndarray, ppm: float) 
 
 
 # ------------------------------------------------------------------ grayscale fallback
+def _gray_fragments(gray: np.ndarray, ppm: float) -> list[_Cand]:
+    """骑缝章 pieces on a page without colour: the same arc and strip tests as in colour, on the
+    dark ink within 25 mm of each edge. Body text keeps to the margins, so ink that touches the
+    paper's edge there is a stamp, a punched hole or a scanner's shadow; the shape tests (a cap
+    cut from a seal-sized circle, a strip closed by short arcs) keep only the first."""
+    H, W = gray.shape
+    paper = float(np.percentile(gray[::4, ::4], 90))
+    dark = ((gray < paper - 45) * 255).astype(np.uint8)
+    b = int(round(25 * ppm))
+    if b * 3 >= min(H, W):
+        return []
+    dark[b:H - b, b:W - b] = 0
+    if cv2.countNonZero(dark) < 20 or cv2.countNonZero(dark) > 0.5 * (2 * b * (H + W)):
+        return []  # nothing, or a dark border all round (a copy of a copy): no evidence either way
+    out = [c for c in _colour_seals(dark, ppm, "gray", fragments=True, unrule=False) if c.edge]
+    for c in out:
+        c.confidence = min(c.confidence, 0.6)  # no colour: a stamp by shape alone
+    return out
+
+
 def _gray_seals(gray: np.ndarray, ppm: float) -> list[_Cand]:
     """Round seals on a page without colour: Hough circles kept only when they are a distinct ring.
 
