@@ -35,6 +35,22 @@ How to fix: ask the audit firm for the report page with its verification code or
                 pages = [p for p in doc.pages if seg.first_page <= p.number <= seg.last_page]
                 if any(p.codes for p in pages):
                     continue  # a decodable QR code (防伪二维码) is the code
+                unread = [(p, b) for p in pages for b in p.unread_codes]
+                if unread:
+                    # a QR symbol is there but could not be read: the code may well be fine
+                    p, box = unread[0]
+                    yield ctx.finding(
+                        self, params,
+                        f"审计报告第 {p.number} 页有二维码图案，但无法识读，未能确认其为报告验证码"
+                        "（扫描过糊、二维码过小或被印章遮挡）；请人工核对。",
+                        f"There is a QR symbol on page {p.number} of the audit report, but it cannot be read, so it "
+                        "could not be confirmed as the verification code (blurred scan, code too small, or a seal "
+                        "over it); check by eye.",
+                        path=seg.path, page=p.number, bbox=box, material=m.id, uncertain=True,
+                        fix="换用更清晰的扫描件（300 dpi），或在报告中标明报告验证码/防伪编码文字。",
+                        fix_en="Scan the page more clearly (300 dpi), or include the printed verification code.",
+                    )
+                    continue
                 ocr_pages = [p for p in pages if p.source == "ocr"]
                 weak = [p for p in ocr_pages if p.confidence < 0.85]
                 unsure = bool(weak)

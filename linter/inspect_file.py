@@ -54,7 +54,7 @@ def inspect_file(path: Path, program, pm, *, ocr_engine: str = "rapidocr", use_c
                       "colour_ratio": round(p.colour_ratio, 3), "kind_scores": ranked,
                       "text_head": p.text[:160], "note": p.note, "visual": p.visual,
                       "seals": [_plain(x) for x in p.seals], "signatures": [_plain(x) for x in p.signatures],
-                      "codes": [_plain(x) for x in p.codes]})
+                      "codes": [_plain(x) for x in p.codes], "unread_codes": [list(b) for b in p.unread_codes]})
     mat_title = {m.id: m.title for m in program.materials}
     return {
         "path": str(path), "format": doc.format, "kind": doc.kind, "sha256": doc.sha256, "size": doc.size,
@@ -86,6 +86,8 @@ def _visual_lines(p: dict) -> list[str]:
                    f"置信度 {f['confidence']:.2f} at {_box(f['bbox'])}")
     for c in p.get("codes", []):
         out.append(f"      二维码 / {c['format']}: {c['text'][:80]!r} at {_box(c['bbox'])}")
+    for b in p.get("unread_codes", []):
+        out.append(f"      二维码（无法识读） / QR code that could not be read at {_box(b)}")
     return out
 
 

@@ -92,6 +92,8 @@ class Page:
     seals: list[Seal] = field(default_factory=list)
     signatures: list[SignatureField] = field(default_factory=list)
     codes: list[Code] = field(default_factory=list)
+    # QR symbols located on the page (finder marks seen) that could not be read: page-fraction boxes
+    unread_codes: list[BBox] = field(default_factory=list)
 
 
 @dataclass
@@ -141,6 +143,7 @@ class Document:
             p["signatures"] = [SignatureField(**{**x, "bbox": tuple(x["bbox"]), "label_bbox": tuple(x["label_bbox"])})
                                for x in p.get("signatures", [])]
             p["codes"] = [Code(**{**x, "bbox": tuple(x["bbox"])}) for x in p.get("codes", [])]
+            p["unread_codes"] = [tuple(b) for b in p.get("unread_codes", [])]
             pages.append(Page(**p))
         sheets = [Sheet(**s) for s in d.get("sheets", [])]
         rest = {k: v for k, v in d.items() if k not in ("pages", "sheets")}

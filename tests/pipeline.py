@@ -162,11 +162,13 @@ def signature_field(label: str = "单位法人代表（手写签字）：", sign
 
 
 def looked(document: Document, seals_by_page: dict | None = None, signatures_by_page: dict | None = None,
-           codes_by_page: dict | None = None) -> Document:
-    """Mark every page of ``document`` as visually analysed, with the given seals/signatures/codes."""
+           codes_by_page: dict | None = None, unread_codes_by_page: dict | None = None) -> Document:
+    """Mark every page of ``document`` as visually analysed, with the given seals/signatures/codes
+    (and boxes of QR symbols located but not read)."""
     for p in document.pages:
         p.visual = True
         p.seals = list((seals_by_page or {}).get(p.number, []))
         p.signatures = list((signatures_by_page or {}).get(p.number, []))
         p.codes = list((codes_by_page or {}).get(p.number, []))
+        p.unread_codes = list((unread_codes_by_page or {}).get(p.number, []))
     return document

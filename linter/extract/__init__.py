@@ -30,7 +30,8 @@ from .sniff import sniff
 
 Source = Union[Path, "archive.Member"]  # a file, or a member of a zip in the package
 
-EXTRACTOR_VERSION = "3"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR
+EXTRACTOR_VERSION = "4"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
+# 4: rectangular stamps by their border, seals on red tables, grey 骑缝章, QR retries, unread codes
 EXTRACTOR = f"shenbao-extract/{EXTRACTOR_VERSION}"
 _TIMEOUT_EN = "timed out"
 

@@ -49,7 +49,7 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     except Exception as e:  # a detector bug must not lose the page
         notes.append(f"印章检测失败 / seal detection failed: {type(e).__name__}: {e}")
     try:
-        page.codes = qr.decode_codes(rgb)
+        page.codes, page.unread_codes = qr.read_page_codes(rgb)
     except Exception as e:
         notes.append(f"二维码识别失败 / QR decoding failed: {type(e).__name__}: {e}")
     try:

@@ -26,3 +26,15 @@ def test_a_decodable_qr_code_is_the_verification_code():
     d = looked(doc("审计报告.pdf", audit_report(code_line="（以下无正文）")),
                codes_by_page={1: [Code("https://zxcx.cicpa.org.cn/verify?code=7K3H9XA2", (0.8, 0.05, 0.95, 0.15))]})
     assert findings(run([d]), "audit-code-missing") == []
+
+
+def test_a_qr_symbol_that_cannot_be_read_is_uncertain_and_points_at_it():
+    from tests.pipeline import looked
+
+    box = (0.78, 0.06, 0.93, 0.16)
+    text = audit_report(code_line="（以下无正文）")
+    d = looked(doc("审计报告.pdf", text, text), unread_codes_by_page={2: [box]})
+    [f] = findings(run([d]), "audit-code-missing")
+    assert f["uncertain"] and f["severity"] == "warning"
+    assert f["page"] == 2 and tuple(f["bbox"]) == box
+    assert "无法识读" in f["message"]

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from shenbao.fixtures.render import pil_font, qr_image, seal_image, signature_image
-from shenbao.vision.qr import decode_codes
+from shenbao.vision.qr import decode_codes, locate_unread, read_page_codes
 
 VERIFY = "http://220.248.100.173:8080/hnzckjs/verify?code=HN2025ABCD1234"
 INVOICE = "01,32,,24412752280690320059,550500.00,20240929,,"
@@ -209,3 +209,100 @@ def _cpu(fn, *a):
     t = time.process_time()
     fn(*a)
     return time.process_time() - t
+
+
+# ----------------------------------------------------------------------------- noisy grayscale scans
+def gray_scan(im: Image.Image, seed: int, blur: float = 1.0, noise: float = 10.0, quality: int = 60,
+              angle: float = 0.8) -> np.ndarray:
+    """An office scanner's grayscale mode: grey paper and ink, a slight turn, optics blur about half
+    a 2 px module wide, sensor noise and JPEG. Returns an ``H x W`` uint8 array."""
+    nr = np.random.default_rng(seed)
+    a = np.asarray(im.convert("L")).astype(np.float32)
+    h, w = a.shape
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    a = cv2.warpAffine(a, M, (w, h), flags=cv2.INTER_LINEAR, borderValue=235)
+    a = cv2.GaussianBlur(a * 0.9 + 15, (0, 0), blur)
+    a += nr.standard_normal((h, w), dtype=np.float32) * noise
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_small_code_on_a_noisy_grayscale_150_dpi_scan(seed):
+    # 2 px modules (0.34 mm) blurred and noisy: zxing alone does not even locate the symbol
+    im = page(150)
+    want = put_qr(im, VERIFY, 2, 0.7, 0.8)
+    g = gray_scan(im, seed, blur=1.0, noise=10.0, angle=(-1) ** seed * 0.8)
+    if seed % 2:  # the same scan handed over as RGB
+        g = np.repeat(g[..., None], 3, axis=2)
+    (c,) = decode_codes(g)
+    assert c.text == VERIFY
+    assert_box_near(c.bbox, want, 0.015)
+    assert locate_unread(g) == []  # read, so not "located but unread"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_grey_seal_over_the_code_on_a_grayscale_scan(seed):
+    # a red seal turns mid-grey in a grayscale scan: no colour channel drops it any more
+    im = page(150)
+    put_qr(im, VERIFY, 3, 0.7, 0.8)
+    im = put_seal(im, 0.72, 0.82, 40, 150, multiply=True)
+    g = gray_scan(im, seed, blur=1.0, noise=8.0, angle=(-1) ** seed * 0.8)
+    assert [c.text for c in decode_codes(g)] == [VERIFY]
+
+
+def test_noisy_grayscale_page_without_a_code_gives_nothing_and_stays_cheap():
+    sealed = put_seal(page(150), 0.5, 0.5, 42, 150, multiply=True)
+    sig = signature_image("王建国", random.Random(1))
+    sealed.paste(sig, (700, 900), sig)
+    g = gray_scan(sealed, 7)
+    assert read_page_codes(g) == ([], [])
+    decode_codes(g)
+    assert min(_cpu(decode_codes, g) for _ in range(3)) < 0.040
+
+
+# ----------------------------------------------------------------------------- located but unread
+@pytest.mark.parametrize("scanned", [False, True])
+def test_damaged_code_is_reported_as_located_but_unread(scanned):
+    # a white-out over the middle 45 % of the symbol: finder marks intact, too much data lost
+    im = page(200)
+    want = put_qr(im, VERIFY, 4, 0.7, 0.8)
+    x0, y0, x1, y1 = want[0] * im.width, want[1] * im.height, want[2] * im.width, want[3] * im.height
+    r = 0.225 * (x1 - x0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ImageDraw.Draw(im).rectangle((cx - r, cy - r, cx + r, cy + r), fill=(255, 255, 255))
+    a = gray_scan(im, 3, blur=0.8, noise=6.0, angle=0.0) if scanned else np.asarray(im)
+    assert decode_codes(a) == []
+    (box,) = locate_unread(a)
+    assert_box_near(box, want, 0.015)
+    assert read_page_codes(a) == ([], [box])
+
+
+def test_unreadable_mark_does_not_hide_a_readable_code():
+    # two codes: one readable, one damaged; each reported on its own list
+    im = page(200)
+    good = put_qr(im, INVOICE, 4, 0.08, 0.08)
+    bad = put_qr(im, VERIFY, 4, 0.7, 0.8)
+    x0, y0, x1, y1 = bad[0] * im.width, bad[1] * im.height, bad[2] * im.width, bad[3] * im.height
+    r = 0.25 * (x1 - x0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ImageDraw.Draw(im).rectangle((cx - r, cy - r, cx + r, cy + r), fill=(255, 255, 255))
+    codes, unread = read_page_codes(np.asarray(im))
+    assert [c.text for c in codes] == [INVOICE]
+    assert_box_near(codes[0].bbox, good)
+    assert len(unread) == 1
+    assert_box_near(unread[0], bad, 0.015)
+
+
+def test_text_pages_are_not_reported_as_unread_codes():
+    # body text, tables of digits, a seal and a signature: finder-like glyphs (回, 国) must not add up
+    im = page(200)
+    d = ImageDraw.Draw(im)
+    fs = round(3.7 * 200 / 25.4)
+    for i in range(6):
+        d.text((round(0.1 * im.width), round(0.75 * im.height) + i * round(fs * 1.8)),
+               "回国图团圆固因困回 ■□■□ 123-456-789 回回回", font=pil_font(fs), fill=(0, 0, 0))
+    for a in (np.asarray(im), gray_scan(im, 2)):
+        assert locate_unread(a) == []
+        assert decode_codes(a) == []
