@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -54,10 +53,7 @@ def test_deterministic(tmp_path, layout):
 
 
 def test_clean_split_package(tmp_path):
-    t = time.perf_counter()
     m = generate_package(tmp_path, seed=2)
-    elapsed = time.perf_counter() - t
-    assert elapsed < 15, elapsed   # target ~10 s on a loaded box
     pkg = tmp_path / "package"
     on_disk = sorted(str(p.relative_to(pkg)) for p in pkg.rglob("*") if p.is_file())
     assert on_disk == sorted(f["path"] for f in m["files"])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 
 import cv2
 import numpy as np
@@ -194,23 +193,6 @@ def test_grayscale_input():
     assert [c.text for c in decode_codes(gray)] == [VERIFY]
 
 
-def test_speed_per_page():
-    with_qr = page(200)
-    put_qr(with_qr, VERIFY, 5, 0.7, 0.8)
-    without = page(200)
-    for im in (with_qr, without):
-        a = np.asarray(im)
-        decode_codes(a)
-        best = min(_cpu(decode_codes, a) for _ in range(3))
-        assert best < 0.040, best  # typical 5-15 ms at 200 dpi; headroom for a loaded machine
-
-
-def _cpu(fn, *a):
-    t = time.process_time()
-    fn(*a)
-    return time.process_time() - t
-
-
 # ----------------------------------------------------------------------------- noisy grayscale scans
 def gray_scan(im: Image.Image, seed: int, blur: float = 1.0, noise: float = 10.0, quality: int = 60,
               angle: float = 0.8) -> np.ndarray:
@@ -252,14 +234,13 @@ def test_grey_seal_over_the_code_on_a_grayscale_scan(seed):
     assert [c.text for c in decode_codes(g)] == [VERIFY]
 
 
-def test_noisy_grayscale_page_without_a_code_gives_nothing_and_stays_cheap():
+def test_noisy_grayscale_page_without_a_code_gives_nothing():
+    # (its cost is measured by bench/qr_variants.py, not here)
     sealed = put_seal(page(150), 0.5, 0.5, 42, 150, multiply=True)
     sig = signature_image("王建国", random.Random(1))
     sealed.paste(sig, (700, 900), sig)
     g = gray_scan(sealed, 7)
     assert read_page_codes(g) == ([], [])
-    decode_codes(g)
-    assert min(_cpu(decode_codes, g) for _ in range(3)) < 0.040
 
 
 # ----------------------------------------------------------------------------- located but unread

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 import random
-import time
 import zlib
 
 import cv2
@@ -553,7 +552,8 @@ def test_deterministic_and_sorted_top_to_bottom():
     assert [f.signed for f in a] == [True, False, False]
 
 
-def test_speed_per_label_and_page():
+def test_four_fields_on_one_page_each_get_their_own_state():
+    # (speed per label and page is measured by bench/vision.py, not here)
     p = PageBuilder(dpi=200)
     for i in range(4):
         p.text(20, 40 + i * 50, "法定代表人（签字）：", 12)
@@ -563,11 +563,3 @@ def test_speed_per_label_and_page():
     rgb = p.rgb()
     fs = find_signature_fields(rgb, p.lines, [])
     assert [f.signed for f in fs] == [False, True, False, True]
-    per_page = []
-    for _ in range(5):  # best of 5: CPU time, robust to other jobs on the machine
-        t = time.process_time()
-        find_signature_fields(rgb, p.lines, [])
-        per_page.append(time.process_time() - t)
-    best = min(per_page)
-    assert best / 4 < 0.010  # budget: 10 ms per label
-    assert best < 0.030  # budget: 20 ms per page, with headroom for a loaded test machine
