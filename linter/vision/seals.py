@@ -457,6 +457,8 @@ def _whole(c: np.ndarray, comp: np.ndarray, raw: np.ndarray, ppm: float, colour:
     ring, fill = _ring_stats(raw, (ex, ey), (ea / 2, eb / 2), eang, ppm)
     if ring < 0.6 or not (0.02 <= fill <= 0.65):
         return None
+    if _thick_rim(raw, (ex, ey), (ea / 2, eb / 2), eang, ppm):
+        return None  # a broad solid band (an emblem, a badge), not a thin rim with text inside
     if shape == "oval" and (ring < 0.62 or (ring < 0.8 and fill > 0.4)):
         return None  # elongated blobs (scribbles: a wandering outline, dense inside) need more evidence
     typical = 1.0 if (shape == "oval" or 30 <= major <= 50) else 0.6
@@ -495,6 +497,26 @@ def _ring_stats(raw: np.ndarray, centre, axes, ang_deg: float, ppm: float) -> tu
     n = int(inner.sum())
     fill = float(((raw > 0) & (inner > 0)).sum()) / n if n else 0.0
     return ring, fill
+
+
+def _thick_rim(raw: np.ndarray, centre, axes, ang_deg: float, ppm: float) -> bool:
+    """Whether the band 2–4 mm inside the outline is solid ink at (nearly) every angle. A seal's
+    rim is 1–1.5 mm thick with its arc text inside, so that band holds characters and the gaps
+    between them; a 国徽-like emblem or a badge has a broad solid ring there."""
+    ex, ey = centre
+    a, b = axes
+    if min(a, b) < 5 * ppm:
+        return False
+    t = np.linspace(0, 2 * math.pi, 180, endpoint=False)
+    ca, sa = math.cos(math.radians(ang_deg)), math.sin(math.radians(ang_deg))
+    covs = []
+    for d_mm in (2.0, 3.0, 4.0):
+        k = 1 - d_mm * ppm / min(a, b)
+        ux, uy = a * k * np.cos(t), b * k * np.sin(t)
+        px = np.clip(np.round(ex + ux * ca - uy * sa), 0, raw.shape[1] - 1).astype(int)
+        py = np.clip(np.round(ey + ux * sa + uy * ca), 0, raw.shape[0] - 1).astype(int)
+        covs.append(float((raw[py, px] > 0).mean()))
+    return min(covs) >= 0.9
 
 
 def _rect_frame(raw: np.ndarray, centre, size, ang: float) -> np.ndarray:
@@ -543,13 +565,39 @@ def _rect(r: np.ndarray, ppm: float) -> Optional[float]:
     if solid > 0.95 or (solid > 0.78 and not (long_ / short <= 1.3 and long_ <= 30)):
         return None  # a filled box; only a small square (a 阴文 name seal) may be mostly ink
     ih, iw = inner.shape
-    lines = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(iw * 0.6)), 1)))
-    lines |= cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(ih * 0.6)))))
+    hl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(iw * 0.6)), 1)))
+    vl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(ih * 0.6)))))
+    if _table_rules(inner, ppm):
+        return None  # ruled into cells: a small table, not a stamp
+    lines = hl | vl
     text = inner & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
     tf = float(text.mean())
     if not (0.03 <= tf <= 0.75) and solid <= 0.78:
         return None
     return min(0.95, 0.45 + 0.35 * min(1.0, max(0.0, float(np.mean(sides)) - 0.6) / 0.35) + 0.1 * min(1.0, tf / 0.1))
+
+
+def _table_rules(inner: np.ndarray, ppm: float) -> bool:
+    """Whether the inside of a box is ruled into cells: straight rules from side to side (a
+    stroke of a character, or a row of them, has gaps), away from the border (a double border's
+    inner line runs within ~3 mm of it), forming a grid: a rule across and one down.
+    (A stamp may have rules across between its lines of text, as some 注册会计师 seals do.)"""
+    ih, iw = inner.shape
+    hl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(iw * 0.92)), 1)))
+    vl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(ih * 0.92)))))
+    m = int(round(3.0 * ppm))
+
+    thin = max(2, int(round(0.8 * ppm)))  # a rule is a thin line; bold strokes that merge are bands
+
+    def count(lines: np.ndarray, axis: int) -> int:
+        prof = lines.any(axis=axis)
+        prof = prof[m:len(prof) - m] if len(prof) > 2 * m else prof[:0]
+        edges = np.diff(np.concatenate([[0], prof.astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        return int(np.count_nonzero((ends - starts) <= thin))
+
+    across, down = count(hl, 1), count(vl, 0)
+    return across >= 1 and down >= 1
 
 
 # ------------------------------------------------------------------ 骑缝章 fragments

@@ -94,8 +94,6 @@ def test_fixture_strip_on_a_grayscale_copy(x0, width):
     assert all(s.confidence <= 0.6 for s in found)
 
 
-@pytest.mark.xfail(strict=True, raises=cv2.error, reason="find_strips runs cv2.cvtColor(RGB2HSV) before its "
-                   "grayscale branch, so an H x W array (which detect_seals accepts) raises cv2.error")
 def test_single_channel_grayscale_array():
     rgb = page()
     truth = fixture_strip(rgb, "right", 14, 10)
@@ -149,12 +147,9 @@ def test_page_analysis_reports_one_fragment_per_stamped_edge(kind, edge, x0, wid
         rgb = gray3(rgb)
     found = page_seals(rgb)
     assert [(s.edge, s.colour) for s in found] == [(edge, "gray" if gray else "red")], found
-    assert iou(found[0].bbox, truth) > 0.2  # see the xfail below: a wide strip's box is a piece of it
+    assert iou(found[0].bbox, truth) > 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="find_strips closes only 3 mm gaps along the edge, so a strip's ring, "
-                   "text and star pieces are separate: one strip comes back as pieces (two seals, or the "
-                   "top piece only), each box a part of the strip")
 @pytest.mark.parametrize("kind,x0,width", [("fixture", 14, 10), ("fixture", 12, 18), ("own", 12, 18)])
 def test_a_strip_is_reported_once_with_its_whole_extent(kind, x0, width):
     rgb = page()
@@ -172,7 +167,6 @@ def test_page_is_not_modified_and_result_is_deterministic():
     assert np.array_equal(rgb, before)
 
 
-@pytest.mark.xfail(strict=True, reason="find_strips labels every coloured strip 'red', a blue one too")
 def test_blue_strip_is_reported_blue():
     rgb = page()
     truth = own_strip(rgb, "right", 15, 8, colour=BLUE)
@@ -270,8 +264,6 @@ def test_tall_black_table_running_off_the_edge_is_no_strip():
     assert edge_strips.find_strips(rgb, []) == []
 
 
-@pytest.mark.xfail(strict=True, reason="on a page without colour, a black table 24-40 mm tall running off the "
-                   "right edge is reported as a gray 骑缝章 strip (its rules reach the edge, its height is seal-like)")
 @pytest.mark.parametrize("rows", [3, 5])
 def test_short_black_table_running_off_the_edge_is_no_strip(rows):
     rgb = page()
@@ -279,9 +271,6 @@ def test_short_black_table_running_off_the_edge_is_no_strip(rows):
     assert edge_strips.find_strips(rgb, []) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a red box outline (15 x 40 mm) whose right side lies along the page edge "
-                   "is reported by find_strips (and so by the page analysis) as a strip with confidence 0.95; "
-                   "detect_seals rightly ignores it")
 def test_red_box_outline_along_the_edge_is_no_strip():
     img = Image.fromarray(page())
     ImageDraw.Draw(img).rectangle([mm(195), mm(100), img.width - 1, mm(140)], outline=RED, width=mm(0.6))
