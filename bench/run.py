@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from shenbao.engine import RunOptions, lint_package
+from shenbao.fixtures.defects import LAYOUT_ONLY
 from shenbao.fixtures.expected import compare
 from shenbao.fixtures.generate import generate_package
 from shenbao.plugins_manager import get_plugin_manager
@@ -27,20 +28,32 @@ from shenbao.programs import programs_from_plugins
 DEFECTS = ["young_company", "stale_credit_query", "audit_no_code", "invoice_out_of_window", "invoice_below_min",
            "investment_below_threshold", "sum_mismatch", "field_blank", "name_mismatch", "credit_code_invalid",
            "corrupt_file", "illegible_scan", "missing:credit_tax", "missing:audit_report", "missing:declaration",
-           "missing:invoice_list", "missing:business_license"]
+           "missing:invoice_list", "missing:business_license",
+           # seals, signatures and the 骑缝章 (linter/vision); perforation_* only in the combined layout
+           "seal_missing:declaration", "seal_missing:credit_tax", "seal_missing:invoice_list", "seal_missing_page",
+           "tax_seal_missing", "foreign_seal", "signature_missing", "cpa_signature_missing", "signature_blue",
+           "perforation_missing", "perforation_partial"]
 # Defects that cannot share a package (both change the invoice list's total or remove it).
 CLASHES = [{"investment_below_threshold", "sum_mismatch"}, {"missing:invoice_list", "sum_mismatch"},
            {"missing:invoice_list", "investment_below_threshold"}, {"missing:invoice_list", "invoice_below_min"},
            {"missing:invoice_list", "invoice_out_of_window"}, {"missing:business_license", "young_company"},
            {"missing:business_license", "credit_code_invalid"}, {"missing:audit_report", "audit_no_code"},
-           {"missing:declaration", "name_mismatch"}, {"missing:invoice_list", "name_mismatch"}]
+           {"missing:declaration", "name_mismatch"}, {"missing:invoice_list", "name_mismatch"},
+           # a visual defect needs the material it is seeded on, and two on one seal or signature exclude each other
+           {"missing:declaration", "seal_missing:declaration"}, {"missing:credit_tax", "seal_missing:credit_tax"},
+           {"missing:invoice_list", "seal_missing:invoice_list"}, {"missing:invoice_list", "tax_seal_missing"},
+           {"missing:declaration", "signature_missing"}, {"missing:declaration", "signature_blue"},
+           {"missing:audit_report", "cpa_signature_missing"}, {"signature_missing", "signature_blue"},
+           {"perforation_missing", "perforation_partial"}, {"seal_missing:invoice_list", "seal_missing_page"}]
 
 
-def pick_defects(rng: random.Random, i: int) -> list[str]:
+def pick_defects(rng: random.Random, i: int, layout: str) -> list[str]:
     if i % 6 == 0:
         return []  # some clean packages, for precision
     chosen: list[str] = []
     for d in rng.sample(DEFECTS, len(DEFECTS)):
+        if LAYOUT_ONLY.get(d, layout) != layout:
+            continue  # the 骑缝章 is stamped on the one bound PDF of the combined layout
         if len(chosen) >= rng.randint(1, 3):
             break
         if any({d, c} <= clash for c in chosen for clash in CLASHES):
@@ -74,9 +87,9 @@ def main() -> None:
     cold, warm, pages, exact = [], [], [], 0
     misses, extras = [], []
     for i in range(args.packages):
-        defects = pick_defects(rng, i)
         base = i % args.base_seeds
         layout = "combined" if base % 4 == 3 else "split"
+        defects = pick_defects(rng, i, layout)
         gen = args.out / f"pkg{i:02d}"
         if args.reuse and (gen / "expected.json").exists():
             manifest = json.loads((gen / "expected.json").read_text("utf-8"))

@@ -1,6 +1,7 @@
 """Reading invoice rows and tables out of the facts, for the invoice checks."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterable, Optional
 
 from shenbao.model import Fact
@@ -30,9 +31,37 @@ def row_facts(ctx, materials: Iterable[str]) -> list[Fact]:
     return out
 
 
+def table_runs(ctx, material: str) -> list[list[Fact]]:
+    """The material's table facts, one list per printed list: the tables of consecutive pages of one
+    file are the pages of one list (rows on page 1, more rows and the 合计 on page 2); a sheet stands
+    alone."""
+    runs: list[list[Fact]] = []
+    for fact in sorted(ctx.facts_of("table", material=material), key=lambda f: (f.path, f.page or 0)):
+        prev = runs[-1][-1] if runs else None
+        if (prev is not None and fact.page is not None and prev.page is not None and prev.path == fact.path
+                and fact.page == prev.page + 1):
+            runs[-1].append(fact)
+        else:
+            runs.append([fact])
+    return runs
+
+
+def merged_table(run: list[Fact]) -> Fact:
+    """One fact for a list printed over several pages: all its rows and totals, its least confidence;
+    path and page are those of the first page."""
+    if len(run) == 1:
+        return run[0]
+    first = run[0]
+    table = dataclasses.replace(first.value, rows=[r for f in run for r in f.value.rows],
+                                totals=[t for f in run for t in f.value.totals])
+    return dataclasses.replace(first, value=table, confidence=min(f.confidence for f in run),
+                               source="ocr" if any(f.source == "ocr" for f in run) else first.source)
+
+
 def best_table(ctx, material: str) -> Optional[Fact]:
-    """The invoice list may come as xlsx and as a sealed PDF: use the most complete, surest table."""
-    tables = ctx.facts_of("table", material=material)
+    """The invoice list may come as xlsx and as a sealed PDF: use the most complete, surest table
+    (a list printed over several pages counts with all its pages)."""
+    tables = [merged_table(r) for r in table_runs(ctx, material)]
     if not tables:
         return None
     return max(tables, key=lambda f: (len(f.value.rows), f.confidence, f.source != "ocr"))

@@ -77,15 +77,21 @@ def segment_pages(ctx, seg) -> list[Page]:
     return [p for p in doc.pages if seg.first_page <= p.number <= seg.last_page]
 
 
-def stamp_label(page: Page) -> Optional[BBox]:
-    """The box of a 盖章 / 公章 label on the page (the lowest one: where a form asks for the seal)."""
-    found = [l.bbox for l in page.lines if _STAMP_LABEL.search(l.text)]
+def stamp_label(page: Page, hint: Optional[str] = None) -> Optional[BBox]:
+    """The box of a 盖章 / 公章 label on the page (the lowest one: where a form asks for the seal).
+    With ``hint`` (e.g. "税务"), only a label whose line names it: where that party's seal goes; without,
+    labels naming a third party (税务部门审核意见（盖章）) are not the applicant's."""
+    if hint is None:
+        found = [l.bbox for l in page.lines if _STAMP_LABEL.search(l.text)
+                 and not any(k in l.text for k in ISSUER_OF_REQUIREMENT)]
+    else:
+        found = [l.bbox for l in page.lines if _STAMP_LABEL.search(l.text) and hint in l.text]
     return max(found, key=lambda b: (b[1], b[0])) if found else None
 
 
-def expected_seal_box(page: Page) -> Optional[BBox]:
+def expected_seal_box(page: Page, hint: Optional[str] = None) -> Optional[BBox]:
     """Where the seal is asked for: around the 盖章 label, as wide as a seal (for the evidence crop)."""
-    b = stamp_label(page)
+    b = stamp_label(page, hint)
     if b is None:
         return None
     return (max(0.0, b[0] - 0.05), max(0.0, b[1] - 0.08), min(1.0, b[2] + 0.25), min(1.0, b[3] + 0.12))

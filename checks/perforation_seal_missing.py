@@ -55,6 +55,7 @@ volume so every page carries a slice), then scan the whole volume."""
                         "The bound volume shows no perforation seal. It is an electronic document (not a scan): the "
                         "paper volume must carry one, and an uploaded copy should be a scan of the stamped volume.",
                         path=path, page=None, material=None, severity="warning",
+                        confidence=min(p.confidence for p in pages),
                         fix="提交纸质材料时装订成册并加盖骑缝章；如要求上传扫描件，请扫描盖章后的纸质册。",
                         fix_en="Stamp the bound paper volume; upload a scan of it if a scan is asked for.",
                     )
@@ -63,13 +64,15 @@ volume so every page carries a slice), then scan the whole volume."""
                     self, params,
                     f"合订文件共 {len(doc.pages)} 页，未发现骑缝章（页面侧边的半枚印章）。",
                     f"The bound volume ({len(doc.pages)} pages) shows no perforation seal (seal slices at the page edge).",
-                    path=path, page=None, material=None,
+                    path=path, page=None, material=None, confidence=min(p.confidence for p in pages),
                     fix="装订成册后在侧边加盖骑缝章，再整册扫描。",
                     fix_en="Stamp a perforation seal across the edge of the bound volume, then scan it again.",
                 )
                 continue
-            heights = [(s.bbox[1] + s.bbox[3]) / 2 for p in pages for s in p.seals if s.edge in ("left", "right")]
+            slices = {p.number: [s for s in p.seals if s.edge in ("left", "right")] for p in pages}
+            heights = [(s.bbox[1] + s.bbox[3]) / 2 for p in pages for s in slices[p.number]]
             evidence = f"{len(with_slice)}/{len(pages)} 页有骑缝章，印迹中心高度约为页面的 {median(heights):.0%}"
+            by_number = {p.number: p for p in pages}
             for first, last in _runs(sorted(p.number for p in pages if p.number not in with_slice)):
                 span = f"第 {first} 页" if first == last else f"第 {first}–{last} 页"
                 span_en = f"page {first}" if first == last else f"pages {first}-{last}"
@@ -77,10 +80,26 @@ volume so every page carries a slice), then scan the whole volume."""
                     self, params,
                     f"{span}缺少骑缝章（其余页面有）。",
                     f"{span_en} {'has' if first == last else 'have'} no perforation seal slice (the other pages do).",
-                    path=path, page=first, bbox=(0.9, 0.0, 1.0, 1.0), evidence=evidence,
+                    path=path, page=first, bbox=_expected_slice(slices, first, last), evidence=evidence,
+                    confidence=min(by_number[n].confidence for n in range(first, last + 1) if n in by_number),
                     fix="确认这些页面已装订在册内并补盖骑缝章；如为后来插入的页面，请重新装订后加盖。",
                     fix_en="Make sure these pages are bound in the volume and stamp the perforation seal across them.",
                 )
+
+
+def _expected_slice(slices: dict, first: int, last: int) -> tuple:
+    """Where the missing slice should be on pages first..last: at the edge and height of the slices on
+    the nearest pages before and after the run (a volume is stamped in groups, each at its own height)."""
+    def nearest(numbers):
+        return next((slices[n] for n in numbers if slices.get(n)), [])
+
+    near = nearest(range(first - 1, 0, -1)) + nearest(range(last + 1, max(slices) + 1))
+    if not near:
+        return (0.9, 0.0, 1.0, 1.0)
+    left = sum(s.edge == "left" for s in near) > len(near) / 2
+    y0 = max(0.0, min(s.bbox[1] for s in near) - 0.02)
+    y1 = min(1.0, max(s.bbox[3] for s in near) + 0.02)
+    return (0.0, y0, 0.1, y1) if left else (0.9, y0, 1.0, y1)
 
 
 def _electronic(pages) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from shenbao.check import Check
 
 from ._visual import (ISSUER_EN, ISSUER_OF_REQUIREMENT, ISSUER_ZH, SEAL_SURE, TEXT_SURE, describe_seal, expected_seal_box,
-                      looked_at, seal_owner, segment_pages, whole_seals)
+                      looked_at, seal_owner, segment_pages, stamp_label, whole_seals)
 
 
 class SealMissing(Check):
@@ -97,8 +97,8 @@ invoice list."""
         msg_en = f"No applicant seal found on {scope_en} (the program requires {'every page to be' if every_page else 'it to be'} stamped)."
         yield ctx.finding(
             self, params, msg + _scan_note(where), msg_en,
-            path=seg.path, page=where.number, material=m.id, bbox=expected_seal_box(where),
-            uncertain=_unsure(where), confidence=where.confidence if where.source == "ocr" else None,
+            path=seg.path, page=where.number, material=m.id, bbox=expected_seal_box(where) or WHOLE_PAGE,
+            uncertain=_unsure(where), confidence=where.confidence,
             fix="在“盖章”处加盖申报单位公章后重新扫描上传。", fix_en="Stamp it with the applicant's seal at the 盖章 label and scan it again.",
         )
 
@@ -110,7 +110,9 @@ invoice list."""
             return
         # a seal whose text could not be read, beside the applicant's own: may well be the one
         unread = [(p, s) for p, s in seals if s.issuer == "unknown" or s.text_confidence < TEXT_SURE]
-        last = pages[-1]
+        # the page that asks for this party's seal (税务部门审核意见（盖章）), else the last page
+        labelled = [p for p in pages if stamp_label(p, wanted) is not None]
+        last = labelled[-1] if labelled else pages[-1]
         who, who_en = ISSUER_ZH.get(issuer, wanted), ISSUER_EN.get(issuer, wanted)
         if unread:
             p, s = unread[-1]
@@ -128,7 +130,7 @@ invoice list."""
             f"未发现{who}的印章（要求经{wanted}盖章确认）。" + _scan_note(last),
             f"No seal of the {who_en} was found (the program requires it).",
             path=seg.path, page=last.number, material=m.id, uncertain=_unsure(last),
-            confidence=last.confidence if last.source == "ocr" else None,
+            bbox=expected_seal_box(last, wanted) or expected_seal_box(last) or WHOLE_PAGE, confidence=last.confidence,
             evidence="; ".join(describe_seal(s) for _, s in seals) or None,
             fix=f"请到{wanted}盖章确认后重新扫描。", fix_en=f"Have the {who_en} stamp it, then scan it again.",
         )
@@ -155,6 +157,10 @@ invoice list."""
                         fix=f"由{label[:-2]}填写意见并盖章。", fix_en="Have the county office fill in its opinion and stamp it.",
                     )
                 break
+
+
+# No 盖章 label to point at (a copy, a printout): the seal is missing from the page as a whole.
+WHOLE_PAGE = (0.0, 0.0, 1.0, 1.0)
 
 
 def _stamp_page(pages):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from shenbao.check import Check
 
 from ._common import uncertain, yuan, yuan_en
+from ._invoices import table_runs
 
 # Money columns a printed total may close, and how the column is named in messages.
 COLUMNS = {"amount": ("开具金额", "amount"), "amount_ex_tax": ("不含税/扣税后金额", "amount before tax"),
@@ -45,28 +46,44 @@ How to fix: recompute the totals (mind rounding in 万元) and keep them equal t
 
     def run(self, ctx, params):
         for mid in params.get("materials") or ["invoice_list", "payment_list"]:
-            for fact in ctx.facts_of("table", material=mid):
-                yield from self._check_table(ctx, params, fact)
+            for run in table_runs(ctx, mid):
+                yield from self._check_run(ctx, params, run)
 
-    def _check_table(self, ctx, params, fact):
+    def _check_run(self, ctx, params, run):
+        """A list may run over several pages: a total closes the rows since the previous grand total
+        (earlier pages included), or, where each page is totalled, the rows of its own page."""
+        since: list = []       # rows since the last grand total (合计/总计)
+        everything: list = []  # all rows of the list so far
+        for fact in run:
+            rows = fact.value.rows
+            since, everything = since + rows, everything + rows
+            yield from self._check_table(ctx, params, fact, [since, rows, everything])
+            if any("小计" not in (getattr(t, "label", "") or "") for t in fact.value.totals):
+                since = []
+
+    def _check_table(self, ctx, params, fact, scopes):
         table = fact.value
         factor = Decimal(10000) if (table.unit or "").startswith("万") else Decimal(1)
         for total in table.totals:
             label = getattr(total, "label", "") or ""
             if "小计" in label:
-                rows = [r for r in table.rows if total.category and r.category == total.category]
+                candidates = [[r for r in rows if total.category and r.category == total.category] for rows in scopes]
             else:
-                rows = list(table.rows)
+                candidates = [list(rows) for rows in scopes]
             for key, (name, name_en) in COLUMNS.items():
                 printed = getattr(total, key, None)
-                values = [getattr(r, key) for r in rows if getattr(r, key, None) is not None]
-                if printed is None or not values:
+                sums = []
+                for rows in candidates:
+                    values = [getattr(r, key) for r in rows if getattr(r, key, None) is not None]
+                    if values:
+                        # Each row printed to 0.01 of its unit may be off by half of that.
+                        tolerance = Decimal("0.005") * factor * max(1, math.ceil(len(values) / 2)) + Decimal("0.01")
+                        sums.append((values, sum(values, Decimal(0)), tolerance))
+                if printed is None or not sums:
                     continue
-                # Each row printed to 0.01 of its unit may be off by half of that.
-                tolerance = Decimal("0.005") * factor * max(1, math.ceil(len(values) / 2)) + Decimal("0.01")
-                row_sum = sum(values, Decimal(0))
-                if abs(printed - row_sum) <= tolerance:
+                if any(abs(printed - row_sum) <= tol for _, row_sum, tol in sums):
                     continue
+                values, row_sum, _ = sums[0]
                 unsure = (uncertain(fact) or (getattr(total, "confidence", 1.0) or 1.0) < 0.8
                           or (fact.source == "ocr" and not cleanly_parsed(table)))
                 group = f"“{total.category}”组" if "小计" in label and total.category else ""

@@ -81,6 +81,32 @@ def test_each_seeded_defect_is_reported_exactly(defect, tmp_path, cache_dir):
     assert tree_state(package) == before
 
 
+VISUAL_RULES = {"seal-missing", "perforation-seal-missing", "signature-missing", "signature-ink"}
+VISUAL_PACKAGES = [
+    # one split package with every seal/signature defect that can share it (signature_blue and
+    # signature_missing both change the declaration's signature) ...
+    pytest.param("split", ["seal_missing_page", "tax_seal_missing", "foreign_seal", "signature_missing",
+                           "cpa_signature_missing"], id="split-seals-signatures"),
+    # ... and the bound volume: a gap in its 骑缝章, a blue signature and an unstamped printout in it
+    pytest.param("combined", ["perforation_partial", "signature_blue", "seal_missing:credit_tax"],
+                 id="combined-perforation-ink"),
+]
+
+
+@pytest.mark.parametrize("layout, defects", VISUAL_PACKAGES)
+def test_seeded_seal_and_signature_defects_are_reported_exactly(layout, defects, tmp_path, cache_dir):
+    package, manifest = _generate(tmp_path, defects, layout=layout)
+    code, report = check(package, tmp_path / "report.json", cache_dir)
+    result = compare(manifest["expected"], report["findings"])
+    assert result.missed == [], f"not reported: {result.missed}"
+    assert [(f["rule"], f["path"], f["page"]) for f in result.extra] == []
+    assert code == 1
+    assert {e["rule"] for e in manifest["expected"]} <= VISUAL_RULES
+    for _, f in result.matched:  # each seeded defect is shown where it is on its page, with a confidence
+        assert f["page"] is not None and f["confidence"] is not None, f
+        assert f["bbox"] is not None and all(0.0 <= v <= 1.0 for v in f["bbox"]), f
+
+
 def test_combined_pdf_layout_finds_materials_by_page_range(tmp_path, cache_dir):
     package, manifest = _generate(tmp_path, ["stale_credit_query"], layout="combined")
     code, report = check(package, tmp_path / "report.json", cache_dir)
