@@ -34,6 +34,7 @@ MIN_SIDE_MM = 7.0
 MIN_LONG_MM = 13.0
 MAX_LONG_MM = 65.0
 MAX_ASPECT = 4.0
+MAX_SIDE_SQUARE_MM = 30.0  # 人名章 15-25 mm, 注册会计师章 ~18 mm
 
 
 def find_rect_stamps(mask: np.ndarray, ppm: float, judge: Callable[[np.ndarray, float], Optional[float]],
@@ -127,6 +128,59 @@ def _odd(n: float) -> int:
     return n if n % 2 else n + 1
 
 
+def squares_on_seal(mask: np.ndarray, ppm: float, circle, judge) -> list[tuple[tuple, float, float]]:
+    """Square stamps stamped over a round seal (a 人名章 on the 公章, a 注册会计师 seal over the
+    firm's): the part of the square outside the seal's disc is a piece of its border, long along
+    the square's outer side. That piece gives the square's turn (its rotated rectangle), its side
+    (the piece's length) and its outer edge (the piece's far side from the seal); the square so
+    placed is kept when its ink passes ``judge`` (its own border and text; the ink around it
+    belongs to the seal, so paper outside is not asked for)."""
+    H, W = mask.shape
+    cx, cy, r = circle  # the round seal's fitted outline, px
+    x0, y0, x1, y1 = cx - r, cy - r, cx + r, cy + r
+    pad = int(round(MAX_SIDE_SQUARE_MM * ppm))
+    bx0, by0 = max(0, int(x0) - pad), max(0, int(y0) - pad)
+    bx1, by1 = min(W, int(x1) + pad), min(H, int(y1) + pad)
+    sub = mask[by0:by1, bx0:bx1].copy()
+    if sub.size == 0:
+        return []
+    cv2.circle(sub, (int(round(cx - bx0)), int(round(cy - by0))), int(round(r + 1.2 * ppm)), 0, -1)
+    # a sliver of the ring's blurred outer edge would join the pieces round the seal: open it away
+    sub = cv2.morphologyEx(sub, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.morphologyEx(sub, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)), connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if max(w, h) < 6 * ppm or area < 8 * ppm * ppm:
+            continue
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        xs, ys = xs + x + bx0, ys + y + by0
+        if np.hypot(xs - cx, ys - cy).min() > r + 2.5 * ppm:
+            continue  # not against the seal
+        (pcx, pcy), (pw, ph), ang = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+        side = max(pw, ph)
+        if not (10 * ppm <= side <= MAX_SIDE_SQUARE_MM * ppm):
+            continue
+        # the piece's long axis is the square's outer side; the square lies towards the seal
+        t = math.radians(ang if pw >= ph else ang + 90)
+        along = np.array([math.cos(t), math.sin(t)])
+        normal = np.array([-along[1], along[0]])
+        if np.dot(normal, [cx - pcx, cy - pcy]) < 0:
+            normal = -normal
+        depth = min(pw, ph)
+        outer = np.array([pcx, pcy]) - normal * depth / 2
+        centre = outer + normal * side / 2
+        theta = math.degrees(t)
+        c, s_ = math.cos(t), math.sin(t)
+        uc, vc = centre[0] * c + centre[1] * s_, -centre[0] * s_ + centre[1] * c
+        r_ = _check(mask, (uc - side / 2, vc - side / 2, uc + side / 2, vc + side / 2), theta, ppm, judge,
+                    outside=False)
+        if r_ is not None:
+            out.append(r_)
+    return out
+
+
 def _check_rect(mask, centre, size, ang, ppm, judge):
     """Frame the rotated rectangle and test it (:func:`_check`)."""
     theta = math.radians(ang)
@@ -137,7 +191,7 @@ def _check_rect(mask, centre, size, ang, ppm, judge):
     return _check(mask, (uc - w / 2, vc - h / 2, uc + w / 2, vc + h / 2), ang, ppm, judge)
 
 
-def _check(mask, frame_box, theta, ppm, judge):
+def _check(mask, frame_box, theta, ppm, judge, outside: bool = True):
     """Turn the candidate upright, test its ink with ``judge`` and its corners for running lines."""
     u0, v0, u1, v1 = frame_box
     c, s = math.cos(math.radians(theta)), math.sin(math.radians(theta))
@@ -157,7 +211,7 @@ def _check(mask, frame_box, theta, ppm, judge):
     if conf is None:
         return None
     wi, hi = int(round(wpx)), int(round(hpx))
-    if _runs_on(up, e, wi, hi, ppm) >= 2 or not _clear_outside(up, e, wi, hi, ppm):
+    if outside and (_runs_on(up, e, wi, hi, ppm) >= 2 or not _clear_outside(up, e, wi, hi, ppm)):
         return None
     H, W = mask.shape
     corners = np.array([[u0, v0], [u1, v0], [u1, v1], [u0, v1]])

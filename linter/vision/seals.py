@@ -49,7 +49,7 @@ import numpy as np
 
 from ..model import Seal
 from . import px_per_mm
-from .rect_stamps import find_rect_stamps
+from .rect_stamps import find_rect_stamps, squares_on_seal
 
 WORK_SHORT = 800  # px on the short side of the working copy
 
@@ -85,6 +85,7 @@ class _Cand:
     shape: str
     edge: Optional[str] = None
     bordered: bool = False  # a rectangle found from its own border lines (rect_stamps)
+    circle: Optional[tuple[float, float, float]] = None  # round seal: fitted (cx, cy, r), px
 
 
 def detect_seals(rgb: np.ndarray) -> list[Seal]:
@@ -276,6 +277,8 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
         if cand is not None:
             cx0, cy0, cx1, cy1 = cand.box
             cand.box = (cx0 + x0, cy0 + y0, cx1 + x0, cy1 + y0)
+            if cand.circle is not None:
+                cand.circle = (cand.circle[0] + x0, cand.circle[1] + y0, cand.circle[2])
             out.append(cand)
             leftovers -= 1 if big >= 5.0 else 0
         elif big >= 15.0 and not edges:
@@ -319,6 +322,23 @@ def _add_rect_stamps(mask: np.ndarray, ppm: float, colour: str, out: list[_Cand]
     components missed (merged with a round seal or a table), and the stamps of a stack that the
     components saw as one rectangle."""
     rects = [_Cand(box, conf, colour, "rect", bordered=True) for box, conf, _ in find_rect_stamps(mask, ppm, _rect, hires)]
+    for c in out:
+        if c.shape not in ("round", "oval") or c.edge is not None or c.circle is None:
+            continue
+        ex, ey, er = c.circle
+        if c.shape == "oval":  # a round seal and a square stamped over its side fit an oval
+            er = min(c.box[2] - c.box[0], c.box[3] - c.box[1]) / 2
+        # the outline fitted to the component leans towards what is stamped over it: the ring
+        # itself is where the ink runs round at one radius
+        ring, _, rx, ry, rr = _ring_peak(mask > 0, ex, ey, er, ppm, 2.0 * ppm, max(1.0, 0.5 * ppm), 0.8, 1.05)
+        if c.shape == "oval" and ring < 0.85:
+            continue  # a true oval (发票专用章)
+        found = [_Cand(box, conf, colour, "rect", bordered=True)
+                 for box, conf, _ in squares_on_seal(mask, ppm, (rx, ry, rr + 0.6 * ppm), _rect)]
+        if found and c.shape == "oval":
+            R = rr + 0.6 * ppm
+            c.shape, c.box = "round", (rx - R, ry - R, rx + R, ry + R)
+        rects += found
     if not rects:
         return out
     keep = []
@@ -327,7 +347,7 @@ def _add_rect_stamps(mask: np.ndarray, ppm: float, colour: str, out: list[_Cand]
         if c.shape == "rect" and c.edge is None and len(inside) >= 2:
             continue  # two stamps stacked edge to edge, seen as one component
         keep.append(c)
-    for r in rects:
+    for r in sorted(rects, key=lambda r: -(r.box[2] - r.box[0]) * (r.box[3] - r.box[1])):
         if not any(k.shape == "rect" and _overlap(r.box, k.box) > 0.5 for k in keep):
             keep.append(r)
     return keep
@@ -463,7 +483,7 @@ def _whole(c: np.ndarray, comp: np.ndarray, raw: np.ndarray, ppm: float, colour:
         return None  # elongated blobs (scribbles: a wandering outline, dense inside) need more evidence
     typical = 1.0 if (shape == "oval" or 30 <= major <= 50) else 0.6
     conf = 0.45 + 0.3 * min(1.0, (ring - 0.6) / 0.3) + 0.15 * min(1.0, (circ - 0.8) / 0.15) + 0.08 * typical
-    return _Cand(box, min(0.99, conf), colour, shape)
+    return _Cand(box, min(0.99, conf), colour, shape, circle=(ex, ey, (ea + eb) / 4))
 
 
 def _ring_stats(raw: np.ndarray, centre, axes, ang_deg: float, ppm: float) -> tuple[float, float]:

@@ -106,3 +106,21 @@ def test_a_red_table_with_red_text_in_its_cells_is_no_seal():
         for j in range(4):
             d.text((mm(24 + 42.5 * j, dpi), mm(64 + 15 * i, dpi)), "合计金额", font=pil_font(mm(4, dpi)), fill=RED)
     assert seals.detect_seals(np.asarray(img).copy()) == []
+
+
+@pytest.mark.parametrize("dx_mm", [14, 17])
+def test_name_seal_stamped_over_the_company_seals_ring_is_a_seal_of_its_own(dx_mm):
+    """A 人名章 stamped over the right side of the 公章: most of the square lies on the round seal,
+    so its ink is one blob with the seal's; its outer side is what shows beyond the ring."""
+    from .test_seals import rect_seal, round_seal
+
+    dpi = 150
+    rgb = page(dpi)
+    cx, cy = mm(100, dpi), mm(200, dpi)
+    round_truth = stamp(rgb, round_seal("三门峡市华兴机械制造有限公司", mm(42, dpi)), cx, cy)
+    square_truth = stamp(rgb, rect_seal(["王建", "国印"], mm(18, dpi), mm(18, dpi)), cx + mm(dx_mm, dpi), cy)
+    rgb = scan_in_place(rgb, seed=5)
+    found = seals.detect_seals(rgb)
+    assert len(found) == 2, found
+    assert max(iou(s.bbox, round_truth) for s in found if s.shape == "round") > 0.6
+    assert max(iou(s.bbox, square_truth) for s in found if s.shape == "rect") > 0.6
