@@ -117,9 +117,11 @@ def _hole_rects(mask: np.ndarray, ppm: float) -> list:
     for c, h in zip(cnts, hier[0]):
         if h[3] < 0:  # an outer boundary, not a hole
             continue
-        r = _rectangular(c, ppm, MIN_SIDE_MM - 3.0, 1.0)
-        if r is not None:
-            out.append(r)
+        # the border is one line (~1 mm), or the hole is inside the inner line of a double border
+        for grow in (1.0, 2.5, 4.0):
+            r = _rectangular(c, ppm, MIN_SIDE_MM - 3.0, grow)
+            if r is not None:
+                out.append(r)
     return out
 
 

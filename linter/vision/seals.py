@@ -432,7 +432,7 @@ def _rescue_circles(mask: np.ndarray, ppm: float, colour: str, found: list[_Cand
         box = (max(0.0, cx - rr), max(0.0, cy - rr), min(float(W), cx + rr), min(float(H), cy + rr))
         if any(_overlap(box, g.box) > 0.5 for g in good):
             continue
-        good.append(_Cand(box, conf, colour, "round"))
+        good.append(_Cand(box, conf, colour, "round", circle=(cx, cy, rr)))
     out = list(found)
     for f in found:
         inside = [g for g in good if _overlap(g.box, f.box) > 0.8]
@@ -587,14 +587,31 @@ def _rect(r: np.ndarray, ppm: float) -> Optional[float]:
     ih, iw = inner.shape
     hl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(iw * 0.6)), 1)))
     vl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(ih * 0.6)))))
-    if _table_rules(inner, ppm):
-        return None  # ruled into cells: a small table, not a stamp
+    if _table_rules(inner, ppm) and _frame_width(r) <= max(2.0, 0.6 * ppm):
+        return None  # a hairline frame ruled into cells: a small table, not a stamp
     lines = hl | vl
     text = inner & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
     tf = float(text.mean())
     if not (0.03 <= tf <= 0.75) and solid <= 0.78:
         return None
     return min(0.95, 0.45 + 0.35 * min(1.0, max(0.0, float(np.mean(sides)) - 0.6) / 0.35) + 0.1 * min(1.0, tf / 0.1))
+
+
+def _frame_width(r: np.ndarray) -> float:
+    """Median thickness in px of the box's frame line (each side, across its middle 60 %): a
+    stamp's border is bold (~1 mm and more), a table's frame a hairline."""
+    hi, wi = r.shape
+    widths = []
+    for side in (r, r[::-1], r.T, r.T[::-1]):  # top, bottom, left, right: rows from the edge inward
+        n = side.shape[1]
+        cols = side[: max(3, side.shape[0] // 4), int(n * 0.2):int(n * 0.8)]
+        for c in cols.T[:: max(1, cols.shape[1] // 15)]:
+            ink = np.flatnonzero(c)
+            if ink.size:
+                start = ink[0]
+                run = np.flatnonzero(~c[start:])
+                widths.append(int(run[0]) if run.size else int(c.size - start))
+    return float(np.median(widths)) if widths else 0.0
 
 
 def _table_rules(inner: np.ndarray, ppm: float) -> bool:
@@ -607,7 +624,7 @@ def _table_rules(inner: np.ndarray, ppm: float) -> bool:
     vl = cv2.morphologyEx(inner, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(ih * 0.92)))))
     m = int(round(3.0 * ppm))
 
-    thin = max(2, int(round(0.8 * ppm)))  # a rule is a thin line; bold strokes that merge are bands
+    thin = max(2, int(round(0.55 * ppm)))  # a rule is a hairline; a seal's strokes are bold (~1 mm)
 
     def count(lines: np.ndarray, axis: int) -> int:
         prof = lines.any(axis=axis)
