@@ -658,3 +658,16 @@ def test_emblem_with_a_broad_red_ring_and_gold_centre_is_no_seal():
     truth = stamp(rgb, round_seal("三门峡市市场监督管理局", mm(42, dpi)), mm(150, dpi), mm(230, dpi))
     found = seals.detect_seals(rgb)
     assert len(found) == 1 and iou(found[0].bbox, truth) > 0.7
+
+
+@pytest.mark.parametrize("visible_mm,is_slice", [(33, False), (28, False), (12, True), (18, True)])
+def test_a_seal_mostly_on_the_page_is_a_seal_a_thin_cap_is_a_perforation_slice(visible_mm, is_slice):
+    """Stamped over the left edge of a landscape page: with most of the 42 mm seal on the page it
+    is the page's seal; a cap of 12–18 mm is what a fanned volume leaves (骑缝章)."""
+    dpi = 150
+    rgb = page(dpi, landscape=True)
+    d = mm(42, dpi)
+    stamp(rgb, round_seal("三门峡市华兴机械制造有限公司", d), mm(visible_mm, dpi) - d // 2, mm(50, dpi))
+    found = seals.detect_seals(rgb)
+    assert len(found) == 1, found
+    assert (found[0].edge == "left") is is_slice, found
