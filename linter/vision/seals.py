@@ -749,7 +749,7 @@ def _fragment(comp: np.ndarray, raw: np.ndarray, ppm: float, colour: str, edges:
         box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
         # most of the seal on the page (60 % of its diameter or more): a seal stamped over the
         # edge, not a 骑缝章 slice (a fanned volume shows each page a strip of at most ~20 mm)
-        cut = None if depth >= 1.2 * r else e
+        cut = None if depth >= max(1.2 * r, 22.0 * ppm) else e
         cand = _Cand(box, min(0.95, conf), colour, "round", edge=cut)
         if best is None or cand.confidence > best.confidence:
             best = cand
