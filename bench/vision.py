@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shenbao.model import Line  # noqa: E402
 from shenbao import vision  # noqa: E402
-from shenbao.vision import edge_strips, qr, seal_text, seals, signatures  # noqa: E402
+from shenbao.vision import qr, seal_text, signatures  # noqa: E402
 
 
 def iou(a, b) -> float:
@@ -126,10 +126,7 @@ def main() -> int:
         rgb = np.asarray(Image.open(corpus / pg["file"]).convert("RGB"))
         variants[pg.get("variant", "?")] += 1
         t0 = time.perf_counter()
-        found = [x for x in seals.detect_seals(rgb) if not vision._office_box(x, rgb)]
-        whole = [x.bbox for x in found if x.edge is None]
-        found += [x for x in edge_strips.find_strips(rgb, [s for s in found if s.edge])
-                  if not any(iou(x.bbox, b) > 0 for b in whole)]
+        found = vision.find_seals(rgb)  # what extraction runs (analyse_page), less the seal text
         t_seal.append(time.perf_counter() - t0)
 
         # whole seals

@@ -33,14 +33,11 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     ``rgb`` is an ``H x W x 3`` uint8 array of the whole page. Never raises: a failing detector
     leaves its list empty and says so in ``page.note``.
     """
-    from . import edge_strips, qr, seal_text, seals, signatures
+    from . import qr, seal_text, signatures
 
     notes = []
     try:
-        page.seals = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb)]
-        whole = [x.bbox for x in page.seals if x.edge is None]
-        page.seals += [x for x in edge_strips.find_strips(rgb, [s for s in page.seals if s.edge])
-                       if not any(_overlaps(x.bbox, b) for b in whole)]
+        page.seals = find_seals(rgb)
         if read_seal_text:
             for s in page.seals:
                 if s.edge is None:
@@ -59,6 +56,36 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     page.visual = not notes
     if notes:
         page.note = "；".join(([page.note] if page.note else []) + notes)
+
+
+def find_seals(rgb: np.ndarray) -> list:
+    """The page's seals without their text: whole stamps (less long office boxes), 骑缝章 caps and
+    strips at the image's edges, or, in a phone photo, at the sheet's edges."""
+    from . import edge_strips, seals
+
+    found = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb)]
+    whole = [x.bbox for x in found if x.edge is None]
+    found += [x for x in edge_strips.find_strips(rgb, [s for s in found if s.edge])
+              if not any(_overlaps(x.bbox, b) for b in whole)]
+    if not any(s.edge for s in found):
+        found += [x for x in _sheet_edge_seals(rgb) if not any(_overlaps(x.bbox, b) for b in whole)]
+    return found
+
+
+def _sheet_edge_seals(rgb: np.ndarray) -> list:
+    """骑缝章 pieces at the edge of the sheet in a phone photo (where the paper's edge is not the
+    image's): the sheet is flattened, its edges searched, the boxes mapped back to the photo."""
+    from . import edge_strips, paper, seals
+
+    corners = paper.find_sheet(rgb)
+    if corners is None:
+        return []
+    flat, back = paper.flatten(rgb, paper.shrink(corners, 0.004))
+    found = [s for s in seals.detect_seals(flat) if s.edge]
+    found += edge_strips.find_strips(flat, found)
+    for s in found:
+        s.bbox = paper.box_to_photo(s.bbox, flat.shape, back, rgb.shape)
+    return found
 
 
 def _overlaps(a, b) -> bool:
