@@ -79,7 +79,8 @@ def _visual_lines(p: dict) -> list[str]:
     for s in p.get("seals", []):
         what = f"骑缝章印迹（{s['edge']} 边） / perforation-seal slice" if s["edge"] else "印章 / seal"
         text = f" “{s['text']}” ({s['issuer']}, {s['text_confidence']:.2f})" if s["text"] else ""
-        out.append(f"      {what}: {s['colour']} {s['shape']} 置信度 {s['confidence']:.2f} at {_box(s['bbox'])}{text}")
+        at = f" 位于 / at “{s['label']}”" if s.get("label") else ""
+        out.append(f"      {what}: {s['colour']} {s['shape']} 置信度 {s['confidence']:.2f} at {_box(s['bbox'])}{text}{at}")
     for f in p.get("signatures", []):
         state = f"已签字 / signed ({f['colour']})" if f["signed"] else "未签字 / not signed"
         out.append(f"      签字栏 / signature field “{f['label']}”: {state}, 墨迹 / ink {f['ink']:.3f}, "

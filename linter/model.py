@@ -44,6 +44,7 @@ class Seal:
     text: str = ""  # text read from the seal (arc text, then the inner line), may be empty
     text_confidence: float = 0.0
     issuer: str = "unknown"  # company | tax | audit_firm | market_regulator | government | unknown
+    label: Optional[str] = None  # the 盖章 / 公章 label the seal sits on or next to, if any
 
 
 @dataclass

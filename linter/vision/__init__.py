@@ -13,6 +13,8 @@ sheet's width, not its height).
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..model import Page
@@ -38,6 +40,7 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     notes = []
     try:
         page.seals = find_seals(rgb)
+        label_seals(page, rgb.shape)
         if read_seal_text:
             for s in page.seals:
                 if s.edge is None:
@@ -56,6 +59,33 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     page.visual = not notes
     if notes:
         page.note = "；".join(([page.note] if page.note else []) + notes)
+
+
+STAMP_LABEL = re.compile(r"盖\s*章|公\s*章|签\s*章|印\s*章")
+NEAR_MM = 30.0  # a seal this close to a 盖章 label is the one the label asks for
+
+
+def label_seals(page: Page, shape) -> None:
+    """Set each whole seal's ``label``: the 盖章 / 公章 / 签章 line it overlaps or sits next to (its
+    box within 30 mm of the label's), so a report can say the seal is where the form asks for it."""
+    labels = [l for l in page.lines if STAMP_LABEL.search(l.text)]
+    if not labels:
+        return
+    h, w = shape[:2]
+    ppm = max(min(h, w) / A4_SHORT_MM, max(h, w) / A4_LONG_MM)  # as px_per_mm
+    mx, my = NEAR_MM * ppm / w, NEAR_MM * ppm / h  # 30 mm as page fractions
+    for s in page.seals:
+        if s.edge is not None:
+            continue
+        near = []
+        for l in labels:
+            x0, y0, x1, y1 = l.bbox
+            dx = max(0.0, x0 - s.bbox[2], s.bbox[0] - x1) / mx
+            dy = max(0.0, y0 - s.bbox[3], s.bbox[1] - y1) / my
+            if dx <= 1.0 and dy <= 1.0:
+                near.append((dx * dx + dy * dy, l.text.strip()))
+        if near:
+            s.label = min(near)[1][:60]
 
 
 def find_seals(rgb: np.ndarray) -> list:

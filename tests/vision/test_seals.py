@@ -671,3 +671,22 @@ def test_a_seal_mostly_on_the_page_is_a_seal_a_thin_cap_is_a_perforation_slice(v
     found = seals.detect_seals(rgb)
     assert len(found) == 1, found
     assert (found[0].edge == "left") is is_slice, found
+
+
+def test_page_analysis_tells_which_stamp_label_a_seal_sits_at():
+    """A seal over the 单位（盖章） line is labelled with it; one in the page's top corner is not."""
+    from shenbao.model import Line, Page
+    from shenbao.vision import analyse_page
+
+    dpi = 150
+    rgb = page(dpi, text=False)
+    H, W = rgb.shape[:2]
+    at_label = stamp(rgb, round_seal(COMPANY, mm(42, dpi)), mm(150, dpi), mm(240, dpi))
+    far = stamp(rgb, round_seal("三门峡市市场监督管理局", mm(40, dpi)), mm(40, dpi), mm(40, dpi))
+    lines = [Line("申报单位（盖章）：", (mm(110, dpi) / W, mm(236, dpi) / H, mm(150, dpi) / W, mm(242, dpi) / H)),
+             Line("日期：2025年8月8日", (mm(110, dpi) / W, mm(270, dpi) / H, mm(150, dpi) / W, mm(276, dpi) / H))]
+    p = Page(number=1, width=W, height=H, lines=lines)
+    analyse_page(rgb, p, read_seal_text=False)
+    by_box = {max((iou(s.bbox, t), i) for i, t in enumerate((at_label, far)))[1]: s for s in p.seals}
+    assert by_box[0].label == "申报单位（盖章）："
+    assert by_box[1].label is None
