@@ -25,25 +25,11 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shenbao.vision import qr  # noqa: E402
+from scoring import Score  # noqa: E402
 
 
 def _overlap(a, b) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
-
-
-class Score:
-    def __init__(self):
-        self.tp = self.fp = self.fn = 0
-
-    def add(self, tp=0, fp=0, fn=0):
-        self.tp += tp
-        self.fp += fp
-        self.fn += fn
-
-    def row(self, name: str) -> str:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        return f"{name:12s} {self.tp:5d} {self.fp:5d} {self.fn:5d}   {p:6.2f} {r:6.2f}"
 
 
 def main() -> None:
@@ -104,8 +90,8 @@ def main() -> None:
     print(f"{len(pages)} pages: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(t_variant.items())))
     print(f"\n{'variant':12s} {'TP':>5s} {'FP':>5s} {'FN':>5s}   {'prec':>6s} {'recall':>6s} {'ms/page':>8s}")
     for v in sorted(by_variant):
-        print(by_variant[v].row(v) + f" {ms(t_variant[v]):8.1f}")
-    print(total.row("all") + f" {ms(t_with + t_without):8.1f}")
+        print(by_variant[v].row(v, False, width=12, digits=2) + f" {ms(t_variant[v]):8.1f}")
+    print(total.row("all", False, width=12, digits=2) + f" {ms(t_with + t_without):8.1f}")
     print("\nlocate_unread: boxes on a missed code (right) / elsewhere (false): "
           + ", ".join(f"{v} {unread_score[v].tp}/{unread_score[v].fp}" for v in sorted(by_variant)))
     print()

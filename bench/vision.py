@@ -28,6 +28,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shenbao.model import Line  # noqa: E402
+from scoring import Score  # noqa: E402
 from shenbao import vision  # noqa: E402
 from shenbao.vision import qr, seal_text, signatures  # noqa: E402
 
@@ -42,28 +43,6 @@ def iou(a, b) -> float:
 def centre_in(a, b) -> bool:
     cx, cy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
     return b[0] <= cx <= b[2] and b[1] <= cy <= b[3]
-
-
-class Score:
-    def __init__(self):
-        self.tp = self.fp = self.fn = 0
-
-    def add(self, tp=0, fp=0, fn=0):
-        self.tp += tp
-        self.fp += fp
-        self.fn += fn
-
-    @property
-    def precision(self):
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self):
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    def row(self, name, ms=None):
-        ms_s = f"{ms:8.1f}" if ms is not None else "       -"
-        return f"{name:34s} {self.tp:5d} {self.fp:5d} {self.fn:5d}   {self.precision:6.3f} {self.recall:6.3f} {ms_s}"
 
 
 def match(truth: list, found: list, key=lambda t: t["bbox"], fkey=lambda f: f.bbox, thr=0.3):

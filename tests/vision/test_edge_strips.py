@@ -192,24 +192,18 @@ def test_full_height_dark_scanner_border_on_a_grayscale_scan(edge):
     assert edge_strips.find_strips(rgb, []) == []
 
 
-def test_two_punched_holes_near_the_left_edge():
+@pytest.mark.parametrize("x_mm,scanned", [(6.0, True), (1.5, False)], ids=["near-the-edge", "cutting-into-it"])
+def test_two_punched_holes_at_the_left_edge_are_no_strip(x_mm, scanned):
+    """Two 6 mm holes 80 mm apart near the left edge, or punched so close that they break it."""
     img = Image.fromarray(gray3(page()))
     d = ImageDraw.Draw(img)
     r = mm(3)
     for cy in (mm(108), mm(188)):
-        d.ellipse([mm(6) - r, cy - r, mm(6) + r, cy + r], fill=(60, 60, 60))
-    rgb = gray3(scan_in_place(np.asarray(img).copy(), seed=7))
+        d.ellipse([mm(x_mm) - r, cy - r, mm(x_mm) + r, cy + r], fill=(60, 60, 60) if scanned else (40, 40, 40))
+    rgb = np.asarray(img).copy()
+    if scanned:
+        rgb = gray3(scan_in_place(rgb, seed=7))
     assert edge_strips.find_strips(rgb, []) == []
-
-
-def test_two_punched_holes_cut_into_the_left_edge():
-    """Holes punched so close to the edge that they break it: small, 80 mm apart, not one strip."""
-    img = Image.fromarray(gray3(page()))
-    d = ImageDraw.Draw(img)
-    r = mm(3)
-    for cy in (mm(108), mm(188)):
-        d.ellipse([mm(1.5) - r, cy - r, mm(1.5) + r, cy + r], fill=(40, 40, 40))
-    assert edge_strips.find_strips(np.asarray(img).copy(), []) == []
 
 
 @pytest.mark.parametrize("gray", [False, True])
