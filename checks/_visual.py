@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from shenbao.facts.names import distinctive_similarity, normalize_company_name
+from shenbao.facts.names import distinctive_similarity, normalize_company_name, trade_name
 from shenbao.model import BBox, Page, Seal
 
 # A seal whose detector confidence is under this is "maybe a seal": reported as uncertain.
@@ -52,9 +52,15 @@ def seal_owner(seal: Seal, applicant_name: Optional[str]) -> SealOwner:
     if not seal.text or not applicant_name:
         return SealOwner("unknown", seal)
     sim = distinctive_similarity(seal.text, applicant_name)
-    if sim >= 0.6 or normalize_company_name(applicant_name) in normalize_company_name(seal.text):
+    if normalize_company_name(applicant_name) in normalize_company_name(seal.text):
         return SealOwner("own", seal, sim)
-    if seal.issuer == "company" and seal.text_confidence >= TEXT_SURE and sim < 0.35:
+    # another firm of the same place and trade (三门峡利达黄金冶炼 for 三门峡明珠黄金冶炼) shares most of
+    # the name: the 字号 tells them apart, so a seal without any character of it is not the applicant's
+    tn = trade_name(applicant_name)
+    other_firm = bool(tn) and not any(ch in normalize_company_name(seal.text) for ch in tn)
+    if sim >= 0.6 and not other_firm:
+        return SealOwner("own", seal, sim)
+    if seal.issuer == "company" and seal.text_confidence >= TEXT_SURE and (sim < 0.35 or other_firm):
         return SealOwner("foreign", seal, sim)
     return SealOwner("unknown", seal, sim)
 

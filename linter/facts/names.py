@@ -205,3 +205,11 @@ def distinctive_similarity(a: object, b: object) -> float:
     ca = _COMPANY_FORM.sub("", _REGION_PREFIX.sub("", normalize_company_name(a)))
     cb = _COMPANY_FORM.sub("", _REGION_PREFIX.sub("", normalize_company_name(b)))
     return difflib.SequenceMatcher(None, ca, cb).ratio() if ca and cb else 0.0
+
+
+def trade_name(name: object) -> str:
+    """The 字号 of a company name, approximately: the first two characters after the region
+    (三门峡市华兴机械制造有限公司 → 华兴). Where no region is recognised this may be the region
+    itself (洛阳中科… → 洛阳), which only makes a comparison on it more lenient."""
+    core = _COMPANY_FORM.sub("", _REGION_PREFIX.sub("", normalize_company_name(name)))
+    return core[:2] if len(core) >= 4 else ""

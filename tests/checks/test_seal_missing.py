@@ -22,6 +22,20 @@ def test_another_companys_seal_is_not_the_applicants():
     assert not f["uncertain"]
 
 
+def test_a_firm_of_the_same_place_and_trade_is_another_company():
+    """Only the 字号 differs (宏达 / 明珠): most of the name is shared, the seal is still not the applicant's."""
+    other = APPLICANT.replace("宏达", "明珠")
+    assert other != APPLICANT
+    [f] = findings(run([_decl([seal(other)])]), "seal-missing")
+    assert other in f["message"] and not f["uncertain"]
+
+
+def test_the_applicants_seal_read_with_ocr_slips_is_still_the_applicants():
+    slipped = APPLICANT.replace("三门峡", "三门快").replace("装备", "装各")  # the 字号 read right
+    assert slipped != APPLICANT
+    assert findings(run([_decl([seal(slipped)])]), "seal-missing") == []
+
+
 def test_a_seal_whose_text_cannot_be_read_counts_as_the_applicants():
     assert findings(run([_decl([seal("", issuer="unknown")])]), "seal-missing") == []
 
