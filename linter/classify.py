@@ -241,8 +241,9 @@ SEPARATOR_TITLE = re.compile(r"^第[一二三四五六七八九十0-9]+部分")
 
 
 def _generic_title(page: Page) -> bool:
-    zone = title_zone(page)
-    return bool(zone) and bool(GENERIC_TITLES.match(zone[0]))
+    """The page opens with “证明”, “说明” …: on its first line, or under a letterhead
+    (国家税务总局渑池县税务局 / 证明)."""
+    return any(GENERIC_TITLES.match(row) for row in title_zone(page)[:2])
 
 
 def _specific_material(kind: Optional[str], page: Page, program: Program) -> Optional[str]:

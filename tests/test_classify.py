@@ -64,6 +64,18 @@ def test_generic_title_takes_the_kind_its_words_tell():
     assert material_pages(run([doc]))["tax_certificate"] == [2]
 
 
+def test_a_certificate_under_a_letterhead_after_a_list_is_its_own_material():
+    """The bureau's name above “证明” (a letterhead), right after the payment list's last page."""
+    cert = ("国家税务总局渑池县税务局\n证明\n三门峡市工业和信息化局、三门峡市财政局：\n"
+            "兹有三门峡市宏达智能装备有限公司，系我局管辖纳税人。经查询金税系统，该企业2024年度累计缴纳各项税收"
+            "21,363,607.85元，其中市县两级地方留成部分为6,927,641.48元。")
+    listing = ("2024年7月1日至2025年6月30日区间付款清单\n申请单位名称（盖章）：三门峡市宏达智能装备有限公司 单位：万元\n"
+               "序号 设备名称 收款单位 发票号码 实际付款金额\n1 数控机床 洛阳机床厂 12345678 120.00\n合计 120.00")
+    doc = combined(listing, cert)
+    pages = material_pages(run([doc]))
+    assert pages.get("tax_certificate") == [2] and pages.get("payment_list") == [1], pages
+
+
 def test_period_is_read_from_the_title_not_a_comparative_column():
     """A June 2025 balance sheet prints the 2024 year-end as its comparative column."""
     june = ("资产负债表 会企01表\n编制单位：三门峡市宏达智能装备有限公司 2025年6月30日 单位：元\n"
