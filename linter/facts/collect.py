@@ -222,12 +222,24 @@ def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
         lm = labelled_value(page.text, ["（小写）", "(小写)", "小写"])
         amounts = find_amounts(lm.value) if lm else []
         if amounts:
-            yield _fact("invoice_amount", amounts[0].value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
+            f = _fact("invoice_amount", amounts[0].value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
+            if page.source == SOURCE_OCR and _odd_cents(amounts[0].text):
+                # an invoice prints 2 decimals: “128.380” is a misread “128,380” (or a stray digit)
+                f.confidence = min(f.confidence, 0.5)
+            yield f
     elif "回单" in zone or "付款凭证" in zone:
         lm = labelled_value(page.text, ["交易日期", "记账日期", "交易时间", "日期"], standalone=False)
         dates = find_dates(lm.value) if lm else []
         if dates:
             yield _fact("payment_date", dates[0].date, f"{lm.label}：{dates[0].text}", doc, page, dates[0].text)
+
+
+_ODD_CENTS = re.compile(r"\d[.．]\d{3,}(?!\d*[.．])")
+
+
+def _odd_cents(text: str) -> bool:
+    """Whether an amount as read has three or more decimals (money is printed with two)."""
+    return bool(_ODD_CENTS.search(text or ""))
 
 
 def _fields(doc: Document, pages: list[Page], labels: list[str], county: bool) -> Iterable[Fact]:

@@ -75,3 +75,20 @@ def test_sum_over_a_garbled_ocr_table_is_uncertain():
     report = run([Document("清单.jpg", "image", "jpeg", pages=[p])])
     [f] = findings(report, "sum-mismatch")
     assert f["uncertain"] and f["severity"] == "warning"
+
+
+def test_an_invoice_amount_read_with_three_decimals_is_uncertain_not_an_error():
+    """OCR read “¥128,380.00” as “¥128.380”: 128.38 元 would be under the 1 万元 minimum, but money
+    is printed with two decimals, so the reading is shown for a person to check."""
+    from tests.pipeline import doc
+
+    def invoice(amount: str):
+        return doc("资金证明材料/增值税专用发票79160110.jpg",
+                   "电子发票（增值税专用发票） 发票号码：25412521723894693416\n开票日期：2025年06月05日\n"
+                   "购买方信息 名称：三门峡市宏达智能装备有限公司 销售方信息 名称：北京瑞智机器人有限公司\n"
+                   f"价税合计（大写）壹拾贰万捌仟叁佰捌拾圆整 （小写）{amount}", source="ocr", confidence=0.97)
+
+    [f] = findings(run([invoice("¥128.380")]), "amount-below-minimum")
+    assert f["uncertain"] and f["severity"] == "warning"
+    [f] = findings(run([invoice("¥128.38")]), "amount-below-minimum")
+    assert not f["uncertain"] and f["severity"] == "error"
