@@ -689,6 +689,10 @@ def find_signature_fields(rgb: np.ndarray, lines: list[Line], seals: list[Seal],
     geom = _Geom(ls)
     seal_boxes = [view.up_px(s.bbox) for s in seals]
     seal_cols = [s.colour for s in seals]
+    # a label read from inside a stamp (“注册会计师” on a CPA's square seal) is the seal's own text,
+    # not a field on the form
+    stamps = [view.up_px(s.bbox) for s in seals if s.edge is None]
+    labels = [lab for lab in labels if not any(_inside_box(lab.line, b) for b in stamps)]
     out = []
     for lab in labels:
         sf = _field(view, lab, ls, geom, seal_boxes, seal_cols, px_mm)
@@ -696,6 +700,14 @@ def find_signature_fields(rgb: np.ndarray, lines: list[Line], seals: list[Seal],
             out.append(sf)
     out.sort(key=lambda x: (x[0], x[1]))
     return [x[2] for x in out]
+
+
+def _inside_box(ln: "_L", box) -> bool:
+    """Whether the line lies (at least 80 % of it) within ``box`` (upright px)."""
+    ix = max(0.0, min(ln.x1, box[2]) - max(ln.x0, box[0]))
+    iy = max(0.0, min(ln.y1, box[3]) - max(ln.y0, box[1]))
+    area = max(1e-6, (ln.x1 - ln.x0) * (ln.y1 - ln.y0))
+    return ix * iy / area >= 0.8
 
 
 def _field(view: _View, lab: _Label, ls: list[_L], geom: _Geom, seal_boxes, seal_cols, px_mm):

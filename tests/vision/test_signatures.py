@@ -563,3 +563,17 @@ def test_four_fields_on_one_page_each_get_their_own_state():
     rgb = p.rgb()
     fs = find_signature_fields(rgb, p.lines, [])
     assert [f.signed for f in fs] == [False, True, False, True]
+
+
+def test_the_text_inside_a_cpa_seal_is_not_a_signature_field():
+    """OCR reads “注册会计师” off the CPA's square seal too; that line is the stamp's, not a field."""
+    p = PageBuilder(dpi=200)
+    p.text(120, 150, "中国注册会计师：", 12)
+    p.signature("fixture", 160, 146, 30, BLACK, seed=3)
+    # the square seal beside the field, with its own text as OCR would report it
+    p.text(182, 148, "注册会计师", 7)
+    p.text(184, 154, "谢刚", 9)
+    seal = Seal(p.frac(p.px(178), p.px(144), p.px(198), p.px(164)), 0.9, shape="rect")
+    fs = find_signature_fields(p.rgb(), p.lines, [seal])
+    assert [f.label for f in fs] == ["中国注册会计师："], fs
+    assert fs[0].signed
