@@ -30,8 +30,9 @@ from .sniff import sniff
 
 Source = Union[Path, "archive.Member"]  # a file, or a member of a zip in the package
 
-EXTRACTOR_VERSION = "4"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
-# 4: rectangular stamps by their border, seals on red tables, grey 骑缝章, QR retries, unread codes
+EXTRACTOR_VERSION = "5"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
+# 4: rectangular stamps by their border, seals on red tables, grey 骑缝章, QR retries, unread codes;
+# 5: seal labels, 骑缝章 at a photographed sheet's edge, no signature fields inside stamps
 EXTRACTOR = f"shenbao-extract/{EXTRACTOR_VERSION}"
 _TIMEOUT_EN = "timed out"
 
