@@ -298,9 +298,18 @@ def _colour_seals(mask: np.ndarray, ppm: float, colour: str, fragments: bool = T
     # border over a round seal (a 人名章 on the 公章) is a seal of its own
     kept: list[_Cand] = []
     for c in sorted(out, key=lambda c: -(c.box[2] - c.box[0]) * (c.box[3] - c.box[1])):
-        if not any(_overlap(c.box, k.box) > 0.5 and not (c.bordered and k.shape != "rect") for k in kept):
+        if not any(_overlap(c.box, k.box) > 0.5 and not (c.bordered and k.shape != "rect" and _sticks_out(c.box, k.box, ppm))
+                   for k in kept):
             kept.append(c)
     return kept
+
+
+def _sticks_out(inner, outer, ppm: float) -> bool:
+    """Whether ``inner`` reaches 3 mm or more beyond ``outer`` on some side: a square stamped over
+    a round seal's side does; a box drawn round the seal's own ink does not."""
+    m = 3.0 * ppm
+    return (outer[0] - inner[0] >= m or inner[2] - outer[2] >= m or outer[1] - inner[1] >= m
+            or inner[3] - outer[3] >= m)
 
 
 def _unruled(mask: np.ndarray, box, ppm: float) -> np.ndarray:
@@ -335,7 +344,7 @@ def _add_rect_stamps(mask: np.ndarray, ppm: float, colour: str, out: list[_Cand]
             continue  # a true oval (发票专用章)
         found = [_Cand(box, conf, colour, "rect", bordered=True)
                  for box, conf, _ in squares_on_seal(mask, ppm, (rx, ry, rr + 0.6 * ppm), _rect)]
-        if found and c.shape == "oval":
+        if found:  # the seal's box is its ring's, not the ring's and the stamp's together
             R = rr + 0.6 * ppm
             c.shape, c.box = "round", (rx - R, ry - R, rx + R, ry + R)
         rects += found
