@@ -22,6 +22,7 @@ fact kind              read from
 from __future__ import annotations
 
 import re
+from decimal import ROUND_DOWN, Decimal
 from typing import Iterable, Optional
 
 from ..check import Applicant, Program
@@ -222,7 +223,10 @@ def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
         lm = labelled_value(page.text, ["（小写）", "(小写)", "小写"])
         amounts = find_amounts(lm.value) if lm else []
         if amounts:
-            f = _fact("invoice_amount", amounts[0].value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
+            value = amounts[0].value
+            if _RUN_ON.search(amounts[0].text):  # “8,500.00” run into the next number: keep two decimals
+                value = value.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            f = _fact("invoice_amount", value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
             if page.source == SOURCE_OCR and _odd_cents(amounts[0].text):
                 # an invoice prints 2 decimals: “128.380” is a misread “128,380” (or a stray digit)
                 f.confidence = min(f.confidence, 0.5)
@@ -234,11 +238,14 @@ def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
             yield _fact("payment_date", dates[0].date, f"{lm.label}：{dates[0].text}", doc, page, dates[0].text)
 
 
-_ODD_CENTS = re.compile(r"\d[.．]\d{3,}(?!\d*[.．])")
+_RUN_ON = re.compile(r"\d[.．]\d{8,}")
+_ODD_CENTS = re.compile(r"\d[.．]\d{3,7}(?![\d.．])")
 
 
 def _odd_cents(text: str) -> bool:
-    """Whether an amount as read has three or more decimals (money is printed with two)."""
+    """Whether an amount as read has three to seven decimals (money is printed with two): “128.380”
+    is a misread “128,380”. Eight or more are the two decimals run into the next number on the
+    line (“8,500.00” then a credit code “9141…”), which leaves the amount itself clear."""
     return bool(_ODD_CENTS.search(text or ""))
 
 

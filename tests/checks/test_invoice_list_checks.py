@@ -92,3 +92,15 @@ def test_an_invoice_amount_read_with_three_decimals_is_uncertain_not_an_error():
     assert f["uncertain"] and f["severity"] == "warning"
     [f] = findings(run([invoice("¥128.38")]), "amount-below-minimum")
     assert not f["uncertain"] and f["severity"] == "error"
+
+
+def test_an_invoice_amount_run_into_the_next_number_keeps_its_two_decimals():
+    """OCR joined “¥8,500.00” and the seller's credit code “9141010003…”: the amount is 8,500.00."""
+    from tests.pipeline import doc
+
+    d = doc("资金证明材料/IMG_20250805_184945.png",
+            "电子发票（增值税专用发票） 发票号码：25412521723894693416\n开票日期：2025年06月05日\n"
+            "购买方信息 名称：三门峡市宏达智能装备有限公司 销售方信息 名称：北京瑞智机器人有限公司\n"
+            "价税合计（大写）捌仟伍佰圆整 （小写）¥8,500.009141010003", source="ocr", confidence=0.97)
+    [f] = findings(run([d]), "amount-below-minimum")
+    assert not f["uncertain"] and "8,500.00" in f["message"]
