@@ -23,10 +23,19 @@ A4_SHORT_MM = 210.0
 A4_LONG_MM = 297.0
 
 
-def px_per_mm(rgb: np.ndarray) -> float:
-    """Return the image's pixels per millimetre when it is fitted to an A4 sheet (either orientation)."""
-    h, w = rgb.shape[:2]
+def px_per_mm(rgb) -> float:
+    """Return the image's pixels per millimetre when it is fitted to an A4 sheet (either orientation).
+    ``rgb`` is the image, or its shape."""
+    h, w = (rgb.shape if hasattr(rgb, "shape") else rgb)[:2]
     return max(min(h, w) / A4_SHORT_MM, max(h, w) / A4_LONG_MM)
+
+
+def share_inside(a, b) -> float:
+    """Share of box ``a`` (x0, y0, x1, y1) that lies inside box ``b``."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return ix * iy / area if area > 0 else 0.0
 
 
 def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) -> None:
@@ -72,7 +81,7 @@ def label_seals(page: Page, shape) -> None:
     if not labels:
         return
     h, w = shape[:2]
-    ppm = max(min(h, w) / A4_SHORT_MM, max(h, w) / A4_LONG_MM)  # as px_per_mm
+    ppm = px_per_mm(shape)
     mx, my = NEAR_MM * ppm / w, NEAR_MM * ppm / h  # 30 mm as page fractions
     for s in page.seals:
         if s.edge is not None:

@@ -30,6 +30,8 @@ from typing import Callable, Optional
 import cv2
 import numpy as np
 
+from . import share_inside
+
 MIN_SIDE_MM = 7.0
 MIN_LONG_MM = 13.0
 MAX_LONG_MM = 65.0
@@ -69,7 +71,7 @@ def find_rect_stamps(mask: np.ndarray, ppm: float, judge: Callable[[np.ndarray, 
     found.sort(key=lambda r: -area(r[0]))
     kept: list[tuple[tuple, float, float]] = []
     for r in found:
-        if not any(_inside(r[0], k[0]) > 0.6 for k in kept):
+        if not any(share_inside(r[0], k[0]) > 0.6 for k in kept):
             kept.append(r)
     return kept
 
@@ -283,11 +285,3 @@ def _clear_outside(up: np.ndarray, e: int, w: int, h: int, ppm: float) -> bool:
         1 - float(up[e:e + h, e + w + a:e + w + b].any(axis=1).mean()),  # right
     ]
     return float(np.mean(clear)) >= 0.6 and sorted(clear)[-2] >= 0.8
-
-
-def _inside(a, b) -> float:
-    """Share of box ``a`` inside box ``b``."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    area = (a[2] - a[0]) * (a[3] - a[1])
-    return ix * iy / area if area > 0 else 0.0

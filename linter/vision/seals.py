@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 
 from ..model import Seal
-from . import px_per_mm
+from . import px_per_mm, share_inside
 from .rect_stamps import find_rect_stamps, squares_on_seal
 
 WORK_SHORT = 800  # px on the short side of the working copy
@@ -988,11 +988,8 @@ def _gray_seals(gray: np.ndarray, ppm: float) -> list[_Cand]:
 
 # ------------------------------------------------------------------ helpers
 def _overlap(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return inter / small if small > 0 else 0.0
+    """The shared area as a share of the smaller box."""
+    return max(share_inside(a, b), share_inside(b, a))
 
 
 def _c(v: float) -> float:
