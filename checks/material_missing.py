@@ -42,7 +42,7 @@ was read (a blurred scan, an unreadable file, or the item merged into another fi
                 f"缺少材料：{m.section} {m.title}。{note}{hint}",
                 f"Missing material: {m.section} {m.title_en or m.title}.{hint_en}",
                 material=m.id,
-                severity="warning" if m.required == "warn" else None,
+                severity={"warn": "warning", "info": "info"}.get(m.required),
                 fix=f"按通知要求补充“{m.title}”，放入申报材料文件夹（或合订本对应位置）。",
                 fix_en=f"Add “{m.title_en or m.title}” to the package as the notice requires.",
                 basis=m.basis,

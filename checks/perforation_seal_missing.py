@@ -4,8 +4,13 @@ from statistics import median
 
 from shenbao.check import Check
 
-# A bound volume: a PDF holding at least this many pages and two or more materials.
+# A bound volume: a PDF holding at least this many pages and this many materials, that is the package
+# (or a 册 of it: it opens with the cover or 目录, or holds most of what the package has).
 MIN_VOLUME_PAGES = 3
+MIN_VOLUME_MATERIALS = 3
+# Pages this much smaller or larger than the volume's usual page (an invoice or receipt bound in at its
+# own size) may not reach the fanned edge where the 骑缝章 is stamped.
+ODD_SIZE = 0.12
 
 
 class PerforationSealMissing(Check):
@@ -39,9 +44,8 @@ volume so every page carries a slice), then scan the whole volume."""
         for path, doc in sorted(ctx.documents.items()):
             if doc.kind != "pdf" or len(doc.pages) < MIN_VOLUME_PAGES:
                 continue
-            materials = {s.material for s in ctx.segments if s.path == path and s.material}
-            if len(materials) < 2:
-                continue  # one material per file: not a bound volume
+            if not _bound_volume(ctx, path):
+                continue  # a split package: one file per material (or a few), the volume is not here
             pages = [p for p in doc.pages if p.visual]
             if len(pages) < MIN_VOLUME_PAGES:
                 continue
@@ -73,7 +77,22 @@ volume so every page carries a slice), then scan the whole volume."""
             heights = [(s.bbox[1] + s.bbox[3]) / 2 for p in pages for s in slices[p.number]]
             evidence = f"{len(with_slice)}/{len(pages)} 页有骑缝章，印迹中心高度约为页面的 {median(heights):.0%}"
             by_number = {p.number: p for p in pages}
-            for first, last in _runs(sorted(p.number for p in pages if p.number not in with_slice)):
+            without = [p for p in pages if p.number not in with_slice]
+            odd = [p for p in without if _odd_size(p, pages)]
+            if odd:
+                numbers = "、".join(str(p.number) for p in odd)
+                yield ctx.finding(
+                    self, params,
+                    f"第 {numbers} 页未见骑缝章；这些页面与册内其他页面尺寸不同（如发票、回单按原尺寸装订），"
+                    "骑缝章可能未盖到或未被识别，请人工核对。",
+                    f"No perforation seal slice seen on page(s) {', '.join(str(p.number) for p in odd)}; they differ in "
+                    "size from the rest of the volume (an invoice or receipt bound at its own size), so check by eye.",
+                    path=path, page=odd[0].number, bbox=_expected_slice(slices, odd[0].number, odd[0].number),
+                    evidence=evidence, uncertain=True, confidence=0.5,
+                    fix="确认这些页面装订在册内并加盖了骑缝章。",
+                    fix_en="Make sure these pages are bound in the volume and carry the perforation seal.",
+                )
+            for first, last in _runs(sorted(p.number for p in without if p not in odd)):
                 span = f"第 {first} 页" if first == last else f"第 {first}–{last} 页"
                 span_en = f"page {first}" if first == last else f"pages {first}-{last}"
                 yield ctx.finding(
@@ -100,6 +119,27 @@ def _expected_slice(slices: dict, first: int, last: int) -> tuple:
     y0 = max(0.0, min(s.bbox[1] for s in near) - 0.02)
     y1 = min(1.0, max(s.bbox[3] for s in near) + 0.02)
     return (0.0, y0, 0.1, y1) if left else (0.9, y0, 1.0, y1)
+
+
+def _bound_volume(ctx, path: str) -> bool:
+    """Whether the PDF at ``path`` is the bound volume (or a 册 of it), not one file of a split
+    package: a file with the 2024 and 2025 statements, or a licence with the ID card, holds two
+    materials and is no volume; the 骑缝章 belongs to the bound book (L581 “装订成册（加盖骑缝章）”)."""
+    here = {s.material for s in ctx.segments if s.path == path and s.material}
+    if len(here) < MIN_VOLUME_MATERIALS:
+        return False
+    everywhere = {s.material for s in ctx.segments if s.material}
+    opens_book = bool(here & {"cover", "toc"})
+    return opens_book or len(here) * 2 >= len(everywhere)
+
+
+def _odd_size(page, pages) -> bool:
+    """The page's area differs from the volume's usual page area by more than ODD_SIZE."""
+    areas = sorted(p.width * p.height for p in pages if p.width and p.height)
+    if not areas or not page.width or not page.height:
+        return False
+    usual = median(areas)
+    return abs(page.width * page.height - usual) > ODD_SIZE * usual
 
 
 def _electronic(pages) -> bool:

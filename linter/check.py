@@ -38,7 +38,9 @@ class Material:
     kind: str
     order: int
     section: str = ""
-    required: Any = True  # True, False, or "warn" (implied item: missing is a warning)
+    # True, False, "warn" (missing is a warning) or "info" (an item the notice implies but does not
+    # list: missing is only noted, never a finding that fails or warns)
+    required: Any = True
     requirements: dict = field(default_factory=dict)
     basis: str = ""
     recognise: dict = field(default_factory=dict)

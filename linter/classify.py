@@ -82,6 +82,24 @@ def is_separator(page: Page) -> bool:
     return page.colour_ratio >= SEPARATOR_MIN_COLOUR or bool(SEPARATOR_TITLE.match(text))
 
 
+# A sentence, not a heading: it mentions another document (“详见区间有效投资发票清单。”) or holds a
+# label and its value (“项目名称：XX发票清单系统”). Headings carry none of this punctuation.
+_SENTENCE_MARKS = re.compile(r"[。，,；;！!？?]|(详见|参见|见附件|附后|如下|以下|所示|按照|根据|依据)")
+_LABEL_VALUE = re.compile(r"[:：].{2,}")
+TITLE_MAX_CHARS = 40
+_ANNEX_PREFIX = re.compile(r"^附件[0-9一二三四五六七八九十\-－—.]*[:：]?")
+
+
+def title_shaped(line: str) -> bool:
+    """Whether a title-zone row can be a document's title: short, and neither a sentence nor a
+    ``label：value`` row. A body sentence that names another material must not start that material
+    (a 项目建设情况 page saying “详见区间有效投资发票清单” is no 发票清单)."""
+    line = _ANNEX_PREFIX.sub("", line)  # “附件1-7：区间有效投资发票清单” is a title
+    if len(line) > TITLE_MAX_CHARS or _SENTENCE_MARKS.search(line):
+        return False
+    return not _LABEL_VALUE.search(line)
+
+
 @dataclass
 class PageScore:
     scores: dict[str, float]
@@ -102,8 +120,7 @@ def score_page(page: Page, path: str, kinds: dict[str, KindSpec], use_filename: 
     for spec in kinds.values():
         s = 0.0
         for pos, line in enumerate(zone):
-            # A title is a short line; a long line that merely contains the words is body text.
-            if len(line) > 40:
+            if not title_shaped(line):
                 continue
             if any(p.search(line) for p in spec.titles):
                 s += TITLE_WEIGHT * (1.0 if pos < 3 else 0.8)
@@ -181,8 +198,9 @@ def _make_segment(doc: Document, first: int, last: int, score: PageScore, progra
                    runner_material, min(1.0, runner_score / (TITLE_WEIGHT + KEYWORD_WEIGHT)), reason)
 
 
-# Kinds whose pages naturally follow an audit report inside it (the audited statements and notes).
-_AUDIT_CONTINUES = {"financial_statements"}
+# Kinds whose pages naturally follow an audit report inside it: the report's own 目录 and the audited
+# statements (its notes follow by themselves). The report's 目录 is not the package's.
+_AUDIT_CONTINUES = {"financial_statements", "toc"}
 
 
 def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kinds) -> list[Segment]:

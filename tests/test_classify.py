@@ -82,3 +82,23 @@ def test_period_is_read_from_the_title_not_a_comparative_column():
             "项目 2025年6月30日 2024年12月31日\n资产总计 1,000.00 900.00")
     doc = Document(path="报表.pdf", kind="pdf", format="pdf", pages=[page(june)])
     assert material_pages(run([doc])) == {"statements_2025_06": [1]}
+
+
+def test_a_sentence_naming_another_material_does_not_start_it():
+    """A report page that says “详见区间有效投资发票清单” is still the report, not the invoice list."""
+    report_p1 = "项目建设情况\n一、项目概述\n本项目由三门峡市宏达智能装备有限公司投资建设。"
+    report_p2 = ("五、投资预算和资金来源\n项目计算区间内实际完成投资含税336.86万元\n"
+                 "主要软硬件设施清单详见区间有效投资发票清单。\n六、效益分析\n预计年新增销售收入约4860万元")
+    report_p3 = "附件1-7：区间有效投资发票清单\n序号 发票号码 开具日期 开具金额\n1 12345678 2024-08-01 120.00\n合计 120.00"
+    doc = Document(path="项目建设情况.pdf", kind="pdf", format="pdf",
+                   pages=[page(report_p1, 1), page(report_p2, 2), page(report_p3, 3)])
+    pages = material_pages(run([doc]))
+    assert pages["project_report"] == [1, 2]
+    assert pages["invoice_list"] == [3]  # a real heading, with its annex number, still starts the list
+
+
+def test_an_audit_reports_own_contents_page_is_part_of_the_report():
+    toc = "目录\n一、审计报告 1-2\n二、资产负债表 3\n三、利润表 4\n四、财务报表附注 5-20"
+    doc = combined(audit_report(), toc, STATEMENT.format(period="2024年12月31日"))
+    pages = material_pages(run([doc]))
+    assert pages["audit_report"] == [1, 2, 3] and "toc" not in pages

@@ -31,6 +31,7 @@ from ..model import SOURCE_OCR, BBox, Document, Fact, Page, Segment
 from .amounts import find_amounts
 from .credit_code import find_credit_codes, is_valid_credit_code
 from .dates import find_dates
+from .form_cells import cell_value
 from .labels import field_filled, labelled_value
 from .names import find_company_names, normalize_company_name
 from .tables import rows_from_lines, rows_from_sheet
@@ -91,6 +92,12 @@ def _credit_codes(doc: Document, page: Page) -> Iterable[Fact]:
     # Licences print the code under its label, with other words between: take an 18-character
     # code-shaped token shortly after the label even when its check digit is wrong (that is the
     # defect to report), but never an all-digit one (an ID-card number).
+    cell = cell_value(page.lines, ["统一社会信用代码"]) if page.lines else None
+    if cell is not None:  # the label wraps in its cell (“统一社会信用” over “代码”): its value beside it
+        m = CODE_SHAPE_RE.search(squash(cell[1]).upper())
+        if m and m.group(0) not in found:  # under its own label an all-digit code is a credit code
+            found.add(m.group(0))
+            yield _fact("credit_code", m.group(0), f"{cell[0]} {m.group(0)}", doc, page, m.group(0))
     for label in CODE_LABEL_RE.finditer(page.text):
         window = page.text[label.end():label.end() + 80]
         for m in CODE_SHAPE_RE.finditer(window):
@@ -104,12 +111,19 @@ def _credit_codes(doc: Document, page: Page) -> Iterable[Fact]:
 
 def _names(doc: Document, page: Page, labels: list[str]) -> Iterable[Fact]:
     lm = labelled_value(page.text, labels)
-    if lm and lm.value:
-        names = find_company_names(lm.value) or ([lm.value] if len(squash(lm.value)) >= 6 else [])
+    readings = [(lm.label, lm.value)] if lm and lm.value else []
+    if page.lines:
+        # a form whose label wraps in its cell (“企业（单位）名” over “称”): the cell read by geometry
+        cell = cell_value(page.lines, labels)
+        if cell is not None:
+            readings.append((cell[0], cell[1]))
+    for label, value in readings:
+        names = find_company_names(value) or ([value] if len(squash(value)) >= 6 else [])
         for name in names[:1]:
             norm = normalize_company_name(name)
             if norm and _looks_like_company(norm):
-                yield _fact("applicant_name", norm, f"{lm.label}：{lm.value}", doc, page, lm.value)
+                yield _fact("applicant_name", norm, f"{label}：{value}", doc, page, value)
+                return
 
 
 def _looks_like_company(name: str) -> bool:

@@ -205,6 +205,18 @@ def field_filled(source: Union[str, Sequence[object]], label: str) -> Optional[b
             cell = as_text(right[0].text).strip()
             if re.fullmatch(r"(?:[\u4e00-\u9fff（）()/／、]\s?){1,15}[:：]", cell):
                 continue  # the next thing on the row is another label
+            from .form_cells import wrapped_label
+
+            if wrapped_label(right[0], source):
+                continue  # … or another label wrapping in its cell
             if not is_blank_value(cell):
                 return True
+    if result is not True:
+        # A label that wraps inside its cell (“区间付款金额” over “（万元）”, “企业（单位）名” over “称”):
+        # its value is centred on the whole cell, level with neither line of the label.
+        from .form_cells import cell_filled, find_cell
+
+        found = find_cell([l for l in source if hasattr(l, "bbox")], rx, label)
+        if found is not None:
+            return True if cell_filled(found) else False
     return result
