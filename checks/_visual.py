@@ -52,17 +52,42 @@ def seal_owner(seal: Seal, applicant_name: Optional[str]) -> SealOwner:
     if not seal.text or not applicant_name:
         return SealOwner("unknown", seal)
     sim = distinctive_similarity(seal.text, applicant_name)
-    if normalize_company_name(applicant_name) in normalize_company_name(seal.text):
+    text = normalize_company_name(seal.text)
+    if normalize_company_name(applicant_name) in text:
         return SealOwner("own", seal, sim)
     # another firm of the same place and trade (三门峡利达黄金冶炼 for 三门峡明珠黄金冶炼) shares most of
     # the name: the 字号 tells them apart, so a seal without any character of it is not the applicant's
     tn = trade_name(applicant_name)
-    other_firm = bool(tn) and not any(ch in normalize_company_name(seal.text) for ch in tn)
+    other_firm = bool(tn) and not any(ch in text for ch in tn)
+    if tn and tn in text and sim >= 0.5:
+        return SealOwner("own", seal, sim)  # the 字号 and trade read, the place misread (斌卤华鼎铝业 …)
     if sim >= 0.6 and not other_firm:
         return SealOwner("own", seal, sim)
-    if seal.issuer == "company" and seal.text_confidence >= TEXT_SURE and (sim < 0.35 or other_firm):
+    if clearly_a_company(seal) and (sim < 0.35 or other_firm):
         return SealOwner("foreign", seal, sim)
     return SealOwner("unknown", seal, sim)
+
+
+# The legal forms a company seal's text ends with, spelled out in full: a reading that ends in
+# “…百限责任公司” or “…有限公” is a poor reading, not another company.
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "合作社", "合伙企业", "（普通合伙）",
+                "(普通合伙)", "事务所", "厂", "商行", "门市部", "经营部", "店")
+
+
+def clearly_a_company(seal: Seal) -> bool:
+    """Whether the seal's text reads clearly as a company's name: read confidently, long enough to
+    hold a place, a 字号 and a trade, and ending in a legal form spelled in full. Only such a
+    reading may say a seal is another company's; anything less is a seal of unknown owner."""
+    text = normalize_company_name(seal.text)
+    if seal.issuer != "company" or seal.text_confidence < TEXT_SURE or len(text) < 8:
+        return False
+    if not text.endswith(_LEGAL_FORMS):
+        return False
+    core = _COMPANY_CORE.sub("", text)
+    return len(core) >= 4 and not re.search(r"[A-Za-z0-9]", core)
+
+
+_COMPANY_CORE = re.compile("(" + "|".join(re.escape(f) for f in _LEGAL_FORMS) + ")$")
 
 
 def whole_seals(page: Page) -> list[Seal]:

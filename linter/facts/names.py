@@ -193,7 +193,19 @@ def name_similarity(a: object, b: object) -> float:
     return compare_company_names(a, b).similarity
 
 
-_REGION_PREFIX = re.compile(r"^(河南省)?(三门峡市?|[\u4e00-\u9fff]{2}[市县区])?")
+# The region a name opens with: a province (with or without 省 / 自治区), then a city (…市, …州, …盟,
+# …地区) and a county (…县, …区, …旗, a county-level …市); any of them may be left out.
+_PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
+              "海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
+# Cities of the provinces whose notices are programs here (河南, 湖南, 内蒙古), which names often carry
+# without 市 (三门峡锦程…, 义马华鑫…); elsewhere a city is recognised by its 市 / 州 / 盟.
+_CITIES = ("郑州|开封|洛阳|平顶山|安阳|鹤壁|新乡|焦作|濮阳|许昌|漯河|三门峡|南阳|商丘|信阳|周口|驻马店|济源|义马|灵宝|"
+           "长沙|株洲|湘潭|衡阳|邵阳|岳阳|常德|张家界|益阳|郴州|永州|怀化|娄底|湘西|耒阳|常宁|"
+           "呼和浩特|包头|乌海|赤峰|通辽|鄂尔多斯|呼伦贝尔|巴彦淖尔|乌兰察布|兴安|锡林郭勒|阿拉善")
+_REGION_PREFIX = re.compile(
+    rf"^(?:(?:{_PROVINCES})(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)?)?"
+    rf"(?:(?:{_CITIES})市?|[\u4e00-\u9fff]{{2,3}}?(?:市|地区|自治州|州|盟))?"
+    r"(?:[\u4e00-\u9fff]{1,3}?(?:县|区|旗))?")
 _COMPANY_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|厂)$")
 
 

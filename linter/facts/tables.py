@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
@@ -322,7 +323,12 @@ def _row_kind(texts: list[str]) -> str:
         return "total"
     if _NOTE.match(compact[0]):
         return "note"
+    if _PAGE_FOOTER.fullmatch("".join(compact)):
+        return "empty"  # “第 1 页 共 1 页” under the table: no row, and its digits no amount
     return "data"
+
+
+_PAGE_FOOTER = re.compile(r"(第\d+页)?[,，/]?(共\d+页)?(第\d+页)?|[-—]\d+[-—]")
 
 
 def _total_label(texts: list[str]) -> str:
@@ -498,7 +504,12 @@ def _split_line(line: Any) -> list[tuple[str, BBox]]:
     text = as_text(line.text)
     parts = [p for p in re.split(r"\s{2,}|\t", text.strip()) if p]
     if len(parts) < 2 or sum(1 for p in parts if header_key(p)) < 2:
-        return [(text, line.bbox)]
+        # one space between column names (“类别 序号”): split only when every word is a column name
+        words = text.split()
+        if len(words) >= 2 and all(header_key(w) for w in words):
+            parts = words
+        else:
+            return [(text, line.bbox)]
     x0, y0, x1, y1 = line.bbox
     total = max(len(text.strip()), 1)
     out, pos = [], 0
@@ -510,6 +521,38 @@ def _split_line(line: Any) -> list[tuple[str, BBox]]:
         out.append((p, (a, y0, b, y1)))
         pos = i + len(p)
     return out
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _split_across_columns(line: Any, cols: list[tuple[str, BBox]]) -> list[Any]:
+    """A data line that runs over two cells (a text layer joins “24414684982626397037” and the payer
+    “河南华鼎铝业股份有限公司” beside it into one run), cut at its spaces where the pieces fall under
+    different columns. Boxes are apportioned by display width (a Chinese character is two digits
+    wide); pieces of one column are joined again."""
+    text = as_text(line.text).strip()
+    words = [m for m in re.finditer(r"\S+", text)]
+    if len(words) < 2 or len(cols) < 2:
+        return [line]
+    x0, y0, x1, y1 = line.bbox
+    total = max(_display_width(text), 1)
+    parts: list[tuple[int, str, BBox]] = []
+    for m in words:
+        a = x0 + (x1 - x0) * _display_width(text[:m.start()]) / total
+        b = x0 + (x1 - x0) * _display_width(text[:m.end()]) / total
+        box = (a, y0, b, y1)
+        j = _assign(box, cols)
+        if parts and parts[-1][0] == j:
+            pj, ptext, pbox = parts[-1]
+            parts[-1] = (j, f"{ptext} {m.group(0)}", (pbox[0], y0, b, y1))
+        else:
+            parts.append((j, m.group(0), box))
+    if len(parts) < 2:
+        return [line]
+    conf = getattr(line, "confidence", 1.0)
+    return [type(line)(t, box, conf) if hasattr(line, "confidence") else type(line)(t, box) for _, t, box in parts]
 
 
 def _columns_from(lines: list[Any]) -> list[tuple[str, BBox]]:
@@ -607,7 +650,8 @@ def rows_from_lines(lines: Sequence[Any], *, max_header_search: int = 40) -> Tab
     for k in range(band[-1] + 1, len(clusters)):
         pieces: dict[int, list[Any]] = {}
         for line in clusters[k]:
-            pieces.setdefault(_assign(line.bbox, cols), []).append(line)
+            for part in _split_across_columns(line, cols):
+                pieces.setdefault(_assign(part.bbox, cols), []).append(part)
         built.append({"k": k, "pieces": pieces, "lines": list(clusters[k])})
     key_of = {j: key for key, j in hmap.items()}
     anchor = {"index", "number", "date", "amount", "amount_ex_tax", "paid", "base", "tax",

@@ -1,4 +1,4 @@
-from tests.pipeline import (APPLICANT, application_form, declaration, doc, findings, invoice_rows, looked, run, seal,
+from tests.pipeline import (APPLICANT, application_form, declaration, doc, findings, invoice_rows, licence, looked, run, seal,
                             sheet_doc, signature_field)
 
 
@@ -87,3 +87,26 @@ def test_county_blocks_are_checked_only_at_county_stage():
     county = findings(run([form], stage="county"), "seal-missing")
     assert {f["message"][:20] for f in county} and len(county) == 2
     assert all("县级审核栏" in f["message"] for f in county)
+
+
+# -- whose seal: foreign only when its text clearly names another company ------------------------
+
+def _stamped_declaration(seal_text: str, text_confidence: float = 0.92):
+    d = looked(doc("声明.pdf", declaration(APPLICANT)),
+               {1: [seal(seal_text, issuer="company", text_confidence=text_confidence)]})
+    return findings(run([d, doc("营业执照.pdf", licence())]), "seal-missing")
+
+
+def test_a_seal_whose_place_is_misread_but_whose_trade_name_reads_is_the_applicants():
+    # APPLICANT is 三门峡市宏达智能装备有限公司: the 字号 宏达 and the trade read, the place did not
+    assert _stamped_declaration("二门硖宏达智能装备有限公司") == []
+
+
+def test_a_garbled_seal_reading_is_never_another_companys_seal():
+    assert _stamped_declaration("二门峡加百限责任公司") == []  # the legal form itself is misread
+    assert _stamped_declaration("洛阳金鹏机械制造有限公司", text_confidence=0.6) == []  # read unsurely
+
+
+def test_a_seal_that_clearly_names_another_company_is_reported():
+    [f] = _stamped_declaration("洛阳金鹏机械制造有限公司")
+    assert f["severity"] == "error" and "洛阳金鹏机械制造有限公司" in f["message"]

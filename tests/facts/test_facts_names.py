@@ -76,3 +76,13 @@ def test_distinctive_similarity_ignores_shared_region_and_form():
 
     assert distinctive_similarity("三门峡锦程煤化工有限公司", "三门峡恒信铝业有限公司") == 0.0
     assert distinctive_similarity("义马华鑫黄金)有限公司", "义马华鑫黄金冶炼有限公司") >= 0.5
+
+
+def test_trade_name_skips_province_city_and_county():
+    from shenbao.facts.names import trade_name
+
+    assert trade_name("河南华鼎铝业股份有限公司") == "华鼎"  # a province without 省
+    assert trade_name("湖南省衡阳市雁峰区恒达机械有限公司") == "恒达"
+    assert trade_name("内蒙古赤峰市松山区草原云科技有限公司") == "草原"
+    assert trade_name("卢氏县青山矿业有限公司") == "青山"
+    assert trade_name("义马华鑫黄金冶炼有限公司") == "华鑫"  # a city named without 市
