@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from shenbao.facts.names import distinctive_similarity, normalize_company_name, trade_name
+from shenbao.facts.names import (distinctive_part, distinctive_similarity, edit_distance, normalize_company_name,
+                                 trade_name)
 from shenbao.model import BBox, Page, Seal
 
 # A seal whose detector confidence is under this is "maybe a seal": reported as uncertain.
@@ -63,9 +64,16 @@ def seal_owner(seal: Seal, applicant_name: Optional[str]) -> SealOwner:
         return SealOwner("own", seal, sim)  # the 字号 and trade read, the place misread (斌卤华鼎铝业 …)
     if sim >= 0.6 and not other_firm:
         return SealOwner("own", seal, sim)
-    if clearly_a_company(seal) and (sim < 0.35 or other_firm):
+    if clearly_a_company(seal) and (sim < 0.35 or other_firm) and not _lost_characters(text, applicant_name):
         return SealOwner("foreign", seal, sim)
     return SealOwner("unknown", seal, sim)
+
+
+def _lost_characters(seal_text: str, applicant_name: str) -> bool:
+    """Whether the seal's reading could be the applicant's name with characters lost from the arc
+    (and one misread): shorter, and no further from it than the characters it lacks, plus one."""
+    a, b = distinctive_part(seal_text), distinctive_part(applicant_name)
+    return len(a) < len(b) and edit_distance(a, b) <= len(b) - len(a) + 1
 
 
 # The legal forms a company seal's text ends with, spelled out in full: a reading that ends in
@@ -83,11 +91,9 @@ def clearly_a_company(seal: Seal) -> bool:
         return False
     if not text.endswith(_LEGAL_FORMS):
         return False
-    core = _COMPANY_CORE.sub("", text)
+    # a 字号 and a trade (华鼎 + 铝业): “河南加工股份有限公司” for 河南旭日化工… lost characters
+    core = distinctive_part(text)
     return len(core) >= 4 and not re.search(r"[A-Za-z0-9]", core)
-
-
-_COMPANY_CORE = re.compile("(" + "|".join(re.escape(f) for f in _LEGAL_FORMS) + ")$")
 
 
 def whole_seals(page: Page) -> list[Seal]:

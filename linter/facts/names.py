@@ -219,6 +219,12 @@ def distinctive_similarity(a: object, b: object) -> float:
     return difflib.SequenceMatcher(None, ca, cb).ratio() if ca and cb else 0.0
 
 
+def distinctive_part(name: object) -> str:
+    """The name without its region in front and its company form behind: 字号 and trade
+    (河南华鼎铝业股份有限公司 → 华鼎铝业)."""
+    return _COMPANY_FORM.sub("", _REGION_PREFIX.sub("", normalize_company_name(name)))
+
+
 def trade_name(name: object) -> str:
     """The 字号 of a company name, approximately: the first two characters after the region
     (三门峡市华兴机械制造有限公司 → 华兴). Where no region is recognised this may be the region

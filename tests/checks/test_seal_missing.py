@@ -105,6 +105,8 @@ def test_a_seal_whose_place_is_misread_but_whose_trade_name_reads_is_the_applica
 def test_a_garbled_seal_reading_is_never_another_companys_seal():
     assert _stamped_declaration("二门峡加百限责任公司") == []  # the legal form itself is misread
     assert _stamped_declaration("洛阳金鹏机械制造有限公司", text_confidence=0.6) == []  # read unsurely
+    assert _stamped_declaration("三门峡市智能装备有限公司") == []  # the 字号 lost from the arc
+    assert _stamped_declaration("三门峡市加工有限公司") == []  # too little read to name a company
 
 
 def test_a_seal_that_clearly_names_another_company_is_reported():
