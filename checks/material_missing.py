@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from shenbao.check import Check
 
 
@@ -36,6 +38,22 @@ was read (a blurred scan, an unreadable file, or the item merged into another fi
                 n = len(unreadable) + len(unrecognised)
                 hint = f"（另有 {n} 个文件无法读取或未能识别，见报告末尾，请确认其中是否有该材料）"
                 hint_en = f" ({n} file(s) could not be read or recognised; see the end of the report)"
+            probably = sorted({s.path for s in ctx.segments if s.material is None and s.runner_up == m.id}
+                              | {d.path for d in ctx.documents.values() if not d.readable and _named_for(m, d.path)})
+            if probably and m.required is True:
+                # the file meant to hold it could not be read or recognised: that file is the finding
+                where = "、".join(probably)
+                yield ctx.finding(
+                    self, params,
+                    f"未能确认材料：{m.section} {m.title}。文件“{where}”可能就是该材料，但无法读取或识别，请人工核对。",
+                    f"Could not confirm {m.section} {m.title_en or m.title}: “{where}” may hold it but could not be "
+                    "read or recognised; check it by eye.",
+                    path=probably[0], material=m.id, uncertain=True, confidence=0.5,
+                    fix=f"确认“{where}”是清晰、可打开的“{m.title}”；必要时重新扫描或导出。",
+                    fix_en=f"Make sure “{where}” is a legible, readable copy of “{m.title_en or m.title}”.",
+                    basis=m.basis,
+                )
+                continue
             note = f"{m.note}" if m.note else ""
             yield ctx.finding(
                 self, params,
@@ -47,3 +65,9 @@ was read (a blurred scan, an unreadable file, or the item merged into another fi
                 fix_en=f"Add “{m.title_en or m.title}” to the package as the notice requires.",
                 basis=m.basis,
             )
+
+
+def _named_for(material, path: str) -> bool:
+    """Whether the file name says it is this material (“3、企业情况.pdf” for 企业情况（简介…）)."""
+    title = re.sub(r"[（(].*?[)）]|[“”\"]", "", material.title)
+    return len(title) >= 3 and title in path

@@ -30,12 +30,15 @@ How to fix: scan again (200-300 dpi, straight, even light) instead of a dim phon
     def run(self, ctx, params):
         min_conf = float(params.get("min_confidence", 0.75))
         for doc in sorted(ctx.documents.values(), key=lambda d: d.path):
+            unread = set(getattr(doc, "unread_pages", None) or ())  # not read in time: file-unreadable says so
             for page in doc.pages:
+                if page.number in unread:
+                    continue
                 scanned = page.source == "ocr" or (page.source == "none" and (doc.kind == "image" or page.image_coverage >= 0.5))
                 if not scanned or "空白页" in (page.note or ""):
                     continue  # text layers are legible by nature; blank pages are not illegible
                 chars = len(squash(page.text))
-                material = ctx.material_of(doc.path, page.number)
+                material = ctx.material_of(doc.path, page.number) or _guessed_material(ctx, doc.path, page.number)
                 if chars < MIN_CHARS:
                     if material is None:
                         continue  # a photo without text (设备照片) is not a text page
@@ -54,3 +57,13 @@ How to fix: scan again (200-300 dpi, straight, even light) instead of a dim phon
                     fix="重新扫描该页（200–300 dpi，端正、光线均匀）后替换。",
                     fix_en="Scan the page again (200-300 dpi, straight, even light) and replace it.",
                 )
+
+
+def _guessed_material(ctx, path: str, number: int):
+    """The material a page that could not be classified is probably part of (its file name or a weak
+    reading points to one, e.g. “6-信用中国-失信被执行人查询结果.pdf” read as two characters)."""
+    for seg in ctx.segments:
+        if seg.path == path and seg.material is None and seg.runner_up and (
+                seg.first_page <= number <= seg.last_page or seg.first_page <= 0):
+            return ctx.program.material(seg.runner_up)
+    return None
