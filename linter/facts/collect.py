@@ -32,7 +32,9 @@ from .amounts import find_amounts
 from .credit_code import find_credit_codes, is_valid_credit_code
 from .dates import find_dates
 from .form_cells import cell_value
+from .invoice import invoice_facts
 from .labels import field_filled, labelled_value
+from .licence import licence_facts
 from .names import find_company_names, normalize_company_name
 from .tables import rows_from_lines, rows_from_sheet
 
@@ -124,6 +126,30 @@ def _names(doc: Document, page: Page, labels: list[str]) -> Iterable[Fact]:
             if norm and _looks_like_company(norm):
                 yield _fact("applicant_name", norm, f"{label}：{value}", doc, page, value)
                 return
+
+
+def _licence(doc: Document, page: Page) -> Iterable[Fact]:
+    """A licence's name (as ``applicant_name``) and 成立日期, read by the licence reader; the
+    earlier label readers where it finds nothing. 个体工商户 names need not end in 公司."""
+    read = licence_facts(doc, page)
+    names = []
+    for f in read:
+        if f.kind == "licence_name":
+            norm = normalize_company_name(f.value)
+            if norm and len(norm) >= 2 and (_looks_like_company(norm) or _INDIVIDUAL_NAME.search(norm)):
+                names.append(Fact("applicant_name", norm, f.text, f.path, f.page, f.bbox, f.confidence, f.source))
+    yield from names[:1]
+    if not names:
+        yield from _names(doc, page, LICENCE_NAME_LABELS + NAME_LABELS)
+    dates = [f for f in read if f.kind == "established_date"]
+    yield from dates[:1]
+    if not dates:
+        yield from _established(doc, page)
+
+
+# the names 个体工商户 and other non-company licence holders go by: 某某便利店, 某某餐厅, 某某经营部 …
+_INDIVIDUAL_NAME = re.compile(r"[\u4e00-\u9fff)](店|部|馆|行|厅|社|坊|室|铺|场|所|站|园|院|中心|超市|商行|工作室|"
+                              r"合伙\)|\(普通合伙\)|\(有限合伙\)|个体工商户)$")
 
 
 def _looks_like_company(name: str) -> bool:
@@ -230,26 +256,41 @@ def _payer_names(doc: Document, facts: list[Fact]) -> Iterable[Fact]:
 def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
     zone = "".join(squash(l.text) for l in page.lines[:8]) if page.lines else squash(page.text[:200])
     if "发票" in zone and "清单" not in zone:
-        lm = labelled_value(page.text, ["开票日期"])
-        dates = find_dates(lm.value) if lm else []
-        if dates:
-            yield _fact("invoice_date", dates[0].date, f"开票日期：{dates[0].text}", doc, page, dates[0].text)
-        lm = labelled_value(page.text, ["（小写）", "(小写)", "小写"])
-        amounts = find_amounts(lm.value) if lm else []
-        if amounts:
-            value = amounts[0].value
-            if _RUN_ON.search(amounts[0].text):  # “8,500.00” run into the next number: keep two decimals
-                value = value.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-            f = _fact("invoice_amount", value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
-            if page.source == SOURCE_OCR and _odd_cents(amounts[0].text):
-                # an invoice prints 2 decimals: “128.380” is a misread “128,380” (or a stray digit)
-                f.confidence = min(f.confidence, 0.5)
-            yield f
+        read = invoice_facts(doc, page)  # text and QR code, cross-checked
+        yield from read
+        for f in read:
+            if f.kind == "invoice_total":  # what the checks call the invoice's amount: 价税合计
+                yield Fact("invoice_amount", f.value, f.text, f.path, f.page, f.bbox, f.confidence, f.source)
+        have = {f.kind for f in read}
+        if "invoice_date" not in have or "invoice_total" not in have:
+            for f in _fund_proof_invoice_text(doc, page):
+                if f.kind not in have and not (f.kind == "invoice_amount" and "invoice_total" in have):
+                    yield f
     elif "回单" in zone or "付款凭证" in zone:
         lm = labelled_value(page.text, ["交易日期", "记账日期", "交易时间", "日期"], standalone=False)
         dates = find_dates(lm.value) if lm else []
         if dates:
             yield _fact("payment_date", dates[0].date, f"{lm.label}：{dates[0].text}", doc, page, dates[0].text)
+
+
+def _fund_proof_invoice_text(doc: Document, page: Page) -> Iterable[Fact]:
+    """The earlier reading of an invoice's 开票日期 and 价税合计 from its text, kept for pages the
+    invoice reader finds nothing on."""
+    lm = labelled_value(page.text, ["开票日期"])
+    dates = find_dates(lm.value) if lm else []
+    if dates:
+        yield _fact("invoice_date", dates[0].date, f"开票日期：{dates[0].text}", doc, page, dates[0].text)
+    lm = labelled_value(page.text, ["（小写）", "(小写)", "小写"])
+    amounts = find_amounts(lm.value) if lm else []
+    if amounts:
+        value = amounts[0].value
+        if _RUN_ON.search(amounts[0].text):  # “8,500.00” run into the next number: keep two decimals
+            value = value.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        f = _fact("invoice_amount", value, f"价税合计（小写）{amounts[0].text}", doc, page, amounts[0].text)
+        if page.source == SOURCE_OCR and _odd_cents(amounts[0].text):
+            # an invoice prints 2 decimals: “128.380” is a misread “128,380” (or a stray digit)
+            f.confidence = min(f.confidence, 0.5)
+        yield f
 
 
 _RUN_ON = re.compile(r"\d[.．]\d{8,}")
@@ -298,8 +339,7 @@ def collect_facts(docs: list[Document], segments: list[Segment], program: Progra
         pages = _pages(doc, seg)
         for page in pages:
             if kind == "business_license":
-                facts.extend(_names(doc, page, LICENCE_NAME_LABELS + NAME_LABELS))
-                facts.extend(_established(doc, page))
+                facts.extend(_licence(doc, page))
             elif kind in NAME_KINDS:
                 facts.extend(_names(doc, page, NAME_LABELS))
             if kind in CREDIT_KINDS:

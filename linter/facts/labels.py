@@ -220,3 +220,81 @@ def field_filled(source: Union[str, Sequence[object]], label: str) -> Optional[b
         if found is not None:
             return True if cell_filled(found) else False
     return result
+
+
+# -- page geometry: rows and cells ---------------------------------------------------------------
+# Text layers and OCR cut a form row into many pieces (“名” “称:” “个人” … “密码区” garbage far to
+# the right). ``page_cells`` groups the pieces of a page into rows and joins neighbours on a row
+# into cells: pieces close together, or a label printed with its characters spread apart
+# (“名      称”, “住      所”) and what follows it. A cell is what a reader sees as one field.
+
+@dataclass
+class Cell:
+    """Pieces of one row that belong together: ``text`` joined with spaces, ``bbox`` their union
+    (page fractions), ``confidence`` the lowest of theirs, ``row`` the row's index on the page."""
+
+    text: str
+    bbox: tuple
+    confidence: float
+    row: int
+    pieces: tuple = ()
+
+
+def _union(boxes) -> tuple:
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def page_rows(lines: Sequence[object]) -> list[list[object]]:
+    """Lines grouped into rows (top to bottom), each row sorted left to right. A line joins a row
+    when it is level with the row's first line (see ``_same_row``)."""
+    items = [l for l in lines if getattr(l, "bbox", None) and len(l.bbox) == 4 and as_text(getattr(l, "text", "")).strip()]
+    items.sort(key=lambda l: (l.bbox[1] + l.bbox[3]) / 2)
+    rows: list[list[object]] = []
+    anchors: list[tuple] = []
+    for line in items:
+        for i in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            a = anchors[i]
+            if _same_row(a, line.bbox) and _same_row(line.bbox, a):
+                rows[i].append(line)
+                break
+        else:
+            rows.append([line])
+            anchors.append(line.bbox)
+    return [sorted(r, key=lambda l: l.bbox[0]) for r in rows]
+
+
+def _label_prefix(text: str, labels: Sequence[str]) -> bool:
+    """Whether ``text`` (squashed) is the opening characters of one of ``labels`` but not all of it."""
+    t = re.sub(r"\s+", "", text).rstrip(":：")
+    return bool(t) and any(len(t) < len(re.sub(r"\s+", "", l)) and re.sub(r"\s+", "", l).startswith(t) for l in labels)
+
+
+def page_cells(lines: Sequence[object], *, width: float = 1.0, height: float = 1.0,
+               labels: Sequence[str] = (), gap: float = 1.2) -> list[Cell]:
+    """The page's cells in reading order (rows top to bottom, cells left to right).
+
+    Neighbouring pieces of a row join when the space between them is under ``gap`` times the text
+    height, or when the left piece is the start of one of ``labels`` (a label spread across its
+    column: “名” … “称:”). ``width``/``height`` are the page size, so gaps compare in page units."""
+    width = width if isinstance(width, (int, float)) and width > 0 else 1.0
+    height = height if isinstance(height, (int, float)) and height > 0 else 1.0
+    out: list[Cell] = []
+    for r, row in enumerate(page_rows(lines)):
+        groups: list[list[object]] = []
+        for line in row:
+            if groups:
+                prev = groups[-1]
+                right = max(p.bbox[2] for p in prev)
+                h = min(min(p.bbox[3] - p.bbox[1] for p in prev), line.bbox[3] - line.bbox[1]) * height
+                space = (line.bbox[0] - right) * width
+                joined = " ".join(as_text(p.text) for p in prev)
+                if space <= gap * max(h, 1e-9) or (
+                        _label_prefix(joined, labels) and space <= 12 * max(h, 1e-9)):
+                    prev.append(line)
+                    continue
+            groups.append([line])
+        for g in groups:
+            out.append(Cell(" ".join(as_text(p.text).strip() for p in g), _union(p.bbox for p in g),
+                            min(float(getattr(p, "confidence", 1.0)) for p in g), r, tuple(g)))
+    return out
