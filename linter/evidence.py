@@ -68,6 +68,8 @@ def write_crops(findings: list[dict], sources: dict[str, Path], kinds: dict[str,
 
 def _crop(path: Path, kind: str, page: int, bbox) -> Optional[Image.Image]:
     dpi = CROP_DPI if bbox else PAGE_DPI
+    if kind not in ("pdf", "image"):
+        return None  # an OFD or a sheet is not rendered: the finding names page and text instead
     img = _render_pdf(path, page, dpi) if kind == "pdf" else _open_image(path, page, dpi)
     if img is None:
         return None

@@ -1,7 +1,7 @@
 """The built-in extractors and OCR engines, registered as a shenbao plugin.
 
 ``shenbao_extract`` dispatches on the sniffed format. Formats that are recognised but not read
-(docx, xls, ofd, archives ...) get ``kind="unsupported"`` here, so a third-party plugin can take
+(docx, xls, archives ...) get ``kind="unsupported"`` here, so a third-party plugin can take
 one over with ``@hookimpl(tryfirst=True)``.
 
 OCR engines are looked up through :mod:`shenbao.extract.ocr`, which ``extract_file`` configures
@@ -157,6 +157,10 @@ def shenbao_extract(path: Path, fmt: str, settings):
 
         suffix = Path(path).suffix.lower().lstrip(".")
         return xlsx.encrypted(suffix if suffix in ("xlsx", "docx", "pptx") else "ooxml-encrypted")
+    if fmt == "ofd":
+        from . import ofd
+
+        return ofd.extract(Path(path), settings)
     if fmt in _UNSUPPORTED:
         return unsupported(fmt)
     return None

@@ -249,7 +249,7 @@ CASES: list[Case] = [
         E("财务报表.xls", UNSUPPORTED, "warning", ".xls", ".xls"),
         E("设备清单.et", UNSUPPORTED, "warning", ".et", ".et"),
         E("承诺书.docx", UNSUPPORTED, "warning", ".docx", ".docx"),
-        E("电子发票.ofd", UNSUPPORTED, "warning", "OFD", "OFD"),
+        E("电子发票.ofd", UNREADABLE, "error", "没有任何页面", "no pages"),  # OFD is read: this one has no pages
         E("全部材料.rar", UNSUPPORTED, "warning", "请解压", "extract"))),
     Case("zip-in-package", _zip, (
         E(ZIP, UNSUPPORTED, "warning", "请解压", "extract"),
