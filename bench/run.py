@@ -75,6 +75,7 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true",
                     help="keep packages and caches of an earlier run (same seed): re-scores the current code "
                          "quickly; the 'cold' column then shows warm times")
+    ap.add_argument("--json-out", type=Path, help="write the figures as JSON here (bench/three.py reads it)")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -139,6 +140,14 @@ def main() -> None:
         print(f"seconds/package cold (first package of each of {len(cold)} seeds): mean {statistics.mean(cold):.1f} "
               f"median {statistics.median(cold):.1f} max {max(cold):.1f}")
     print(f"seconds/package warm: mean {statistics.mean(warm):.2f} median {statistics.median(warm):.2f} max {max(warm):.2f}")
+    if args.json_out:
+        args.json_out.write_text(json.dumps({
+            "corpus": "own generator", "packages": args.packages, "exact": exact,
+            "tp": tp, "fn": fn, "fp": fp, "recall": tp / max(1, tp + fn), "precision": tp / max(1, tp + fp),
+            "per_rule": {r: dict(s) for r, s in stats.items()},
+            "cold_seconds": cold, "warm_seconds": warm,
+            "false_positives": [list(e) for e in extras], "missed": [[n, e] for n, e in misses]},
+            ensure_ascii=False, indent=1), "utf-8")
     if misses:
         print("\nmissed:")
         for name, exp in misses:

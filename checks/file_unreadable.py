@@ -31,9 +31,10 @@ def gbk_guess(shown: str) -> str | None:
 class FileUnreadable(Check):
     """检查内容：包中每个文件能否打开读取：损坏、截断、加密的文件，疑似恶意构造的文件（压缩炸弹、
     像素炸弹、XML 实体扩展、路径跳转），指向材料文件夹之外或形成循环的链接，没有读取权限的文件，
-    以及暂不支持的格式（.doc/.docx/.xls/.et/.ofd/.rar 等）。只读取了一部分（页数超限）或读取时发现
+    以及暂不支持的格式（.doc/.docx/.xls/.et/.rar 等）。只读取了一部分（页数超限）或读取时发现
     问题（交叉引用表损坏、外部链接、文件名不是 UTF-8 编码）的文件给出警告；设有权限密码（无需密码即可
-打开）的 PDF 给出提示。压缩包（.zip）中的文件会逐个检查，
+打开）的 PDF 给出提示。因整体读取时限（--time-budget）用完而未读取的页面，每个文件给出一条
+不确定的警告，列出这些页面。压缩包（.zip）中的文件会逐个检查，
     同时提示解压后提交。
 
     为何重要：评审人员打不开的文件等于没有提交；加密或损坏的 PDF 会导致整份材料被退回。
@@ -48,9 +49,11 @@ class FileUnreadable(Check):
     doc_en = """What it checks: every file in the package can be opened: corrupt, truncated and
 encrypted files, files built to do harm (zip bombs, pixel bombs, XML entity expansion, path
 traversal), links out of the package or in loops, files without read permission, and formats not
-read yet (.doc/.docx/.xls/.et/.ofd/.rar ...). Files read only in part (page limit) or with a
+read yet (.doc/.docx/.xls/.et/.rar ...). Files read only in part (page limit) or with a
 problem a reviewer will hit (repaired cross-reference table, external links, a file name that is
-not UTF-8) are warnings; a PDF with only a permissions password (it opens without one) is a note. The files inside a .zip are checked one by one, with a warning to extract it.
+not UTF-8) are warnings; a PDF with only a permissions password (it opens without one) is a note.
+Pages left unread because the run's time budget (--time-budget) ran out give one uncertain warning
+per file, naming them. The files inside a .zip are checked one by one, with a warning to extract it.
 
 Why: a file the reviewer cannot open counts as not submitted.
 
@@ -71,6 +74,8 @@ How to fix: export or scan it again as an unencrypted PDF (or JPG/PNG, xlsx) and
                     fix="用中文系统重新命名该文件（或用支持 GBK 文件名的工具重新解压）。",
                     fix_en="Rename the file (or extract the archive again with a tool that handles GBK names).",
                 )
+            if getattr(doc, "unread_pages", None):
+                yield self._not_read(ctx, params, doc)
             if doc.kind == "unreadable":
                 yield ctx.finding(
                     self, params,
@@ -107,6 +112,30 @@ How to fix: export or scan it again as an unencrypted PDF (or JPG/PNG, xlsx) and
                     fix="按提示重新导出或拆分该文件后替换。",
                     fix_en="Export the file again (or split it) as the message says and replace it.",
                 )
+
+    def _not_read(self, ctx, params, doc):
+        """One uncertain warning for the pages the time budget (--time-budget) left unread."""
+        runs: list[list[int]] = []
+        for n in sorted(set(doc.unread_pages)):
+            if runs and n == runs[-1][1] + 1:
+                runs[-1][1] = n
+            else:
+                runs.append([n, n])
+        label = "、".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+        label_en = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+        return ctx.finding(
+            self, params,
+            f"第 {label} 页未在时限内读取（整体读取时限已用完），这些页面上的内容未检查，"
+            f"相关材料的缺失或问题可能未被发现",
+            f"Page{'s' if len(doc.unread_pages) > 1 else ''} {label_en} not read in time (the run's time budget ran "
+            f"out); what is on them was not checked",
+            path=doc.path, page=None, severity="warning", uncertain=True,
+            evidence=f"已读取 {len(doc.pages) - len(doc.unread_pages)} / {len(doc.pages)} 页",
+            fix="用更长的时限重新检查：--time-budget 秒数（0 为不限时），或在 shenbao.toml 中设置 time_budget；"
+                "也可用 --jobs 增加并行进程。",
+            fix_en="Check again with a longer budget: --time-budget SECONDS (0 = none), or time_budget in "
+                   "shenbao.toml; --jobs adds worker processes.",
+        )
 
     def _archive(self, ctx, params, doc, docs):
         prefix = doc.path + "!/"
