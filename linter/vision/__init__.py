@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from ..model import Page
+from ..model import SOURCE_OCR, Page
 
 A4_SHORT_MM = 210.0
 A4_LONG_MM = 297.0
@@ -47,22 +47,29 @@ def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) ->
     from . import qr, seal_text, signatures
 
     notes = []
-    try:
-        page.seals = find_seals(rgb)
-        label_seals(page, rgb.shape)
-        if read_seal_text:
-            for s in page.seals:
-                if s.edge is None:
-                    s.text, s.text_confidence = seal_text.read_seal(rgb, s)
-                    s.issuer = seal_text.classify_issuer(s.text)
-    except Exception as e:  # a detector bug must not lose the page
-        notes.append(f"印章检测失败 / seal detection failed: {type(e).__name__}: {e}")
-    try:
+    try:  # codes first: a code's box vetoes a seal candidate on it (a blue QR code is no blue seal)
         page.codes, page.unread_codes = qr.read_page_codes(rgb)
     except Exception as e:
         notes.append(f"二维码识别失败 / QR decoding failed: {type(e).__name__}: {e}")
     try:
-        page.signatures = signatures.find_signature_fields(rgb, page.lines, page.seals, rotation=page.rotation)
+        canvas, back = standalone_stamp(rgb)
+        page.seals = find_seals(canvas, page.lines if back is None else (),
+                                [c.bbox for c in page.codes] + list(page.unread_codes) if back is None else ())
+        if back is None:
+            label_seals(page, rgb.shape)
+        if read_seal_text:
+            for s in page.seals:
+                if s.edge is None:
+                    s.text, s.text_confidence = seal_text.read_seal(canvas, s)
+                    s.issuer = seal_text.classify_issuer(s.text)
+        if back is not None:
+            for s in page.seals:
+                s.bbox = back(s.bbox)
+    except Exception as e:  # a detector bug must not lose the page
+        notes.append(f"印章检测失败 / seal detection failed: {type(e).__name__}: {e}")
+    try:
+        page.signatures = signatures.find_signature_fields(rgb, page.lines, page.seals, rotation=page.rotation,
+                                                           ocr=page.source == SOURCE_OCR)
     except Exception as e:
         notes.append(f"签字检测失败 / signature detection failed: {type(e).__name__}: {e}")
     page.visual = not notes
@@ -97,18 +104,113 @@ def label_seals(page: Page, shape) -> None:
             s.label = min(near)[1][:60]
 
 
-def find_seals(rgb: np.ndarray) -> list:
+def find_seals(rgb: np.ndarray, lines=(), codes=()) -> list:
     """The page's seals without their text: whole stamps (less long office boxes), 骑缝章 caps and
-    strips at the image's edges, or, in a phone photo, at the sheet's edges."""
+    strips at the image's edges, or, in a phone photo, at the sheet's edges.
+
+    ``lines`` (the page's text lines) let a 2:1 stamp next to a 注册会计师 / 签章 label through as a
+    CPA's seal; ``codes`` (boxes of the page's QR codes, read or only located) veto the candidates
+    that are the code itself."""
     from . import edge_strips, seals
 
-    found = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb)]
+    found = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb, lines)]
+    found = [x for x in found if not any(_is_code(x.bbox, c) for c in codes)]
     whole = [x.bbox for x in found if x.edge is None]
     found += [x for x in edge_strips.find_strips(rgb, [s for s in found if s.edge])
               if not any(_overlaps(x.bbox, b) for b in whole)]
     if not any(s.edge for s in found):
         found += [x for x in _sheet_edge_seals(rgb) if not any(_overlaps(x.bbox, b) for b in whole)]
     return found
+
+
+def _is_code(seal_box, code_box) -> bool:
+    """Whether a seal candidate is the QR code at ``code_box``: (nearly) the same box, or lying
+    within it. A seal stamped over a code is larger than the code and keeps its own box."""
+    x0, y0, x1, y1 = code_box
+    m = 0.15 * max(x1 - x0, y1 - y0)  # the quiet zone and a finder's blur around the located box
+    grown = (x0 - m, y0 - m, x1 + m, y1 + m)
+    if share_inside(seal_box, grown) < 0.85:
+        return False
+    sa = (seal_box[2] - seal_box[0]) * (seal_box[3] - seal_box[1])
+    ca = (x1 - x0) * (y1 - y0)
+    return sa <= 2.0 * ca
+
+
+STANDALONE_SPAN = 0.5  # coloured ink across half the frame both ways: the picture is of the stamp alone
+STANDALONE_MM = 42.0  # the size such a stamp is taken to have
+STANDALONE_MAX_PPM = 8.0  # px per mm of the canvas at most (~200 dpi)
+STANDALONE_DARK = 0.2  # black ink at most this share of the coloured: a cut-out stamp has next to none
+STANDALONE_SEAL_INK = 0.8  # share of the coloured ink that is seal red or blue
+
+
+def standalone_stamp(rgb: np.ndarray):
+    """``(canvas, back)`` for a picture of a stamp alone (a seal cut out and saved, pasted into a
+    document with a transparent background): its coloured ink spans most of the frame, so sizes
+    judged against an A4 sheet would make each of its characters a seal. The picture is put on a
+    white A4-proportioned canvas where its ink is :data:`STANDALONE_MM` across, and ``back`` maps a
+    box on the canvas to the picture's frame. Any other image: ``(rgb, None)``."""
+    h, w = rgb.shape[:2]
+    if rgb.ndim != 3 or min(h, w) < 40 or max(h, w) > 3 * min(h, w):
+        return rgb, None
+    step = max(1, min(h, w) // 200)
+    px = rgb[::step, ::step].astype(np.int16)
+    chroma = px.max(axis=2) - px.min(axis=2)
+    colour = chroma >= 60
+    ys, xs = np.nonzero(colour)
+    if ys.size < 50:
+        return rgb, None
+    y0, y1 = np.percentile(ys, (1, 99)) * step
+    x0, x1 = np.percentile(xs, (1, 99)) * step
+    if (x1 - x0) < STANDALONE_SPAN * w or (y1 - y0) < STANDALONE_SPAN * h:
+        return rgb, None
+    # one stamp: the coloured ink is one cluster (two seals far apart on a bare page are a page)
+    import cv2
+
+    k = max(3, int(0.06 * min(colour.shape)) | 1)
+    near = cv2.dilate(colour.view(np.uint8), np.ones((k, k), np.uint8))
+    n, lab, st, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
+    if n > 2:  # the ink outside the largest cluster's box (a star inside a ring is within it)
+        big = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+        bx, by, bw, bh = st[big, :4]
+        outside = colour.copy()
+        outside[by:by + bh, bx:bx + bw] = False
+        if int(outside.sum()) > 0.1 * ys.size:
+            return rgb, None
+    # a coloured ground all round (a desk under a photographed sheet, a tinted background)
+    b = max(1, int(0.05 * min(colour.shape)))
+    band = np.concatenate([colour[:b].ravel(), colour[-b:].ravel(), colour[:, :b].ravel(), colour[:, -b:].ravel()])
+    if band.mean() > 0.75:
+        return rgb, None
+    # a stamp is thin ink (ring, text: under half its box) and little else; a certificate's coloured
+    # border frames black text, a tinted page or a red banner is solid colour
+    box_px = max(1.0, (x1 - x0) * (y1 - y0) / (step * step))
+    dark = int(((px.max(axis=2) < 110) & (chroma < 40)).sum())
+    if ys.size > 0.45 * box_px or dark > STANDALONE_DARK * ys.size:
+        return rgb, None
+    # and a stamp's ink is seal red or blue: a 营业执照's gold frame around two seals is a document
+    r, g, b = px[..., 0][colour], px[..., 1][colour], px[..., 2][colour]
+    seal_ink = ((r > g + 40) & (r > b + 20) & (g < 0.75 * r)) | ((b > r + 40) & (b > g + 10))
+    if seal_ink.mean() < STANDALONE_SEAL_INK:
+        return rgb, None
+    ppm = max(x1 - x0, y1 - y0) / STANDALONE_MM
+    pic = np.ascontiguousarray(rgb[..., :3])
+    if ppm > STANDALONE_MAX_PPM:  # a big picture: the canvas would be huge; seals need no more
+        f = STANDALONE_MAX_PPM / ppm
+        w, h = max(1, int(round(w * f))), max(1, int(round(h * f)))
+        pic = cv2.resize(pic, (w, h), interpolation=cv2.INTER_AREA)
+        ppm = STANDALONE_MAX_PPM
+    W, H = int(round(A4_SHORT_MM * ppm)), int(round(A4_LONG_MM * ppm))
+    if W < w + 2 or H < h + 2:
+        return rgb, None
+    canvas = np.full((H, W, 3), 255, np.uint8)
+    ox, oy = (W - w) // 2, (H - h) // 2
+    canvas[oy:oy + h, ox:ox + w] = pic
+
+    def back(b):
+        return tuple(round(min(max(float(v), 0.0), 1.0), 4) for v in
+                     ((b[0] * W - ox) / w, (b[1] * H - oy) / h, (b[2] * W - ox) / w, (b[3] * H - oy) / h))
+
+    return canvas, back
 
 
 def _sheet_edge_seals(rgb: np.ndarray) -> list:
@@ -132,13 +234,37 @@ def _overlaps(a, b) -> bool:
 
 
 RECT_MAX_ASPECT = 1.55  # square name/CPA seals are ~1:1; a 已受理 / date box is ~2:1
+CPA_MAX_ASPECT = 2.1  # a 注册会计师 seal may be 30 x 18 mm: let it through next to its label
+CPA_LABEL = re.compile(r"注\s*册\s*会\s*计\s*师|签\s*[字名章]|盖\s*章|印\s*章")
 
 
-def _office_box(seal, rgb) -> bool:
-    """A long rectangular stamp (已受理, 收文, a date box): an office's mark, not a seal a check wants."""
+def _office_box(seal, rgb, lines=()) -> bool:
+    """A long rectangular stamp (已受理, 收文, a date box): an office's mark, not a seal a check wants.
+    A stamp up to :data:`CPA_MAX_ASPECT` long beside a 注册会计师 / 签章 / 盖章 label is that seal."""
     if seal.shape != "rect" or seal.edge is not None:
         return False
     h, w = rgb.shape[:2]
     x0, y0, x1, y1 = seal.bbox
     bw, bh = (x1 - x0) * w, (y1 - y0) * h
-    return bh > 0 and bw > 0 and max(bw / bh, bh / bw) > RECT_MAX_ASPECT
+    if not (bh > 0 and bw > 0):
+        return False
+    aspect = max(bw / bh, bh / bw)
+    if aspect <= RECT_MAX_ASPECT:
+        return False
+    return aspect > CPA_MAX_ASPECT or not _near_label(seal.bbox, lines, rgb.shape, CPA_LABEL)
+
+
+def _near_label(box, lines, shape, pattern) -> bool:
+    """Whether a line matching ``pattern`` overlaps ``box`` or lies within :data:`NEAR_MM` of it."""
+    h, w = shape[:2]
+    ppm = px_per_mm(shape)
+    mx, my = NEAR_MM * ppm / w, NEAR_MM * ppm / h
+    for l in lines:
+        if not pattern.search(l.text):
+            continue
+        x0, y0, x1, y1 = l.bbox
+        dx = max(0.0, x0 - box[2], box[0] - x1) / mx
+        dy = max(0.0, y0 - box[3], box[1] - y1) / my
+        if dx <= 1.0 and dy <= 1.0:
+            return True
+    return False

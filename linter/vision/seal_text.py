@@ -54,13 +54,35 @@ def read_seal(rgb: np.ndarray, seal: Seal) -> tuple[str, float]:
     else:
         parts = _read_round(eng, ink)
     floor = MIN_SCORE if seal.colour != "gray" else 0.75  # grey: black print cannot be told apart
+    arc = parts[0] if seal.shape != "rect" and parts else None
     parts = [(t, s) for t, s in parts if t and s >= floor]
     if not parts:
         return "", 0.0
     text = " ".join(t for t, _ in parts)
     n = sum(len(t) for t, _ in parts)
     conf = sum(len(t) * s for t, s in parts) / n
+    if arc is not None:
+        conf = min(conf, arc_confidence(*arc, floor=floor))
     return text, round(float(conf), 4)
+
+
+ARC_MIN_CHARS = 4  # a seal's name along its rim: fewer characters read is a fragment of it
+NO_NAME = 0.3  # the arc (the issuer's name) unread: the inner line (发票专用章 …) names no one
+
+
+def arc_confidence(text: str, score: float, floor: float = MIN_SCORE) -> float:
+    """How far a round or oval seal's reading can be trusted to name its issuer: the recogniser's
+    score of the arc text (the name), not lifted by a well-read inner line, and lowered when the
+    reading is not a name: under :data:`ARC_MIN_CHARS` characters, or no word of an issuer's kind
+    (公司, 局, 事务所 …) in it. An unread arc gives at most :data:`NO_NAME`."""
+    if not text or score < floor:
+        return NO_NAME
+    conf = score
+    if len(text) < ARC_MIN_CHARS:
+        conf *= 0.5
+    elif classify_issuer(text) == "unknown":
+        conf *= 0.75
+    return conf
 
 
 def _engine():

@@ -16,10 +16,12 @@ via :func:`shenbao.vision.px_per_mm`):
 
    * **round / oval**: convex-hull circularity, an ellipse fitted to the hull (aspect ≤ 1.75), ink
      on most of a thin band along that ellipse (the ring; a partly printed ring still passes), and
-     some but not solid ink inside (text, star) — a bare circle or a filled disc is no seal;
+     some but not solid ink inside (text, star) — a bare circle or a filled disc is no seal; an
+     oval smaller than a 发票专用章 (the 全国统一发票监制章, 20 x 13 to 30 x 20 mm) needs a clear rim
+     (ring ≥ 0.8) and an open inside;
    * **rect**: a component that fills its rotated bounding box, ink along all four sides (a
      continuous border) and, after removing straight lines, text inside — a plain box outline or a
-     red table cell is no seal;
+     red table cell is no seal, nor is a coloured QR code (finder marks at two or more corners);
    * **edge fragment** (骑缝章): a component touching a page edge whose outer boundary is an arc of a
      seal-sized circle cut by that edge (a circle fitted to the boundary away from the edge, radius
      9–32 mm, visible chord along the edge ≥ 8 mm). A red border line along the page is straight,
@@ -56,6 +58,8 @@ WORK_SHORT = 800  # px on the short side of the working copy
 # ink masks (OpenCV HSV: H 0..179, S and V 0..255)
 RED_HUE = (12, 167)  # red: H <= 12 or H >= 167
 BLUE_HUE = (90, 140)
+SEAL_RED_HUE = (4, 165)  # the seals' own red: H <= 4 or H >= 165 (a brown-red print is 5-12)
+BROWN_HUE = (5, 12)
 S_MIN = 55
 CHROMA_MIN = 34  # (max - min channel), so dark grey / JPEG fringes around black text are not ink
 V_MIN = 45
@@ -67,6 +71,7 @@ TINTED_PAGE = 0.30  # share of the page in one colour above which the page itsel
 MIN_SEAL_MM = 15.0  # round / oval: smaller red round things are logos
 MAX_SEAL_MM = 75.0
 MIN_OVAL_MM = (28.0, 20.0)  # oval seals (发票专用章 40 x 30 mm): smaller elongated blobs are scribbles
+MIN_SMALL_OVAL_MM = (18.0, 11.0)  # ... unless a clear thin rim: the 发票监制章 (20 x 13 to 30 x 20 mm)
 MIN_RECT_MM = 13.0  # long side of a rectangular stamp (人名章 15–25 mm)
 MAX_RECT_MM = 65.0
 FRAG_R_MM = (9.0, 32.0)  # radius of the circle a fragment is cut from
@@ -113,6 +118,8 @@ def detect_seals(rgb: np.ndarray) -> list[Seal]:
                 faint = (lambda c=colour: _faint_mask(hsv, inked[2], c)) if not tinted else None
                 hires = _hires(img, small, colour) if not tinted else None
                 cands.extend(_colour_seals(mask, ppm, colour, fragments=not tinted, faint=faint, hires=hires))
+                if colour == "red" and not tinted and _brown_print(hsv, mask):
+                    cands = _add_seal_red(cands, hsv, inked, ppm, img, small)
     if not cands and n_ink < 0.0003 * inked[0].size:  # no colour on the page: a grayscale scan or copy
         gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         cands.extend(_gray_seals(gray, ppm))
@@ -183,7 +190,43 @@ def _hue_band(hsv: np.ndarray, colour: str) -> np.ndarray:
     hch = hsv[..., 0]
     if colour == "red":
         return cv2.bitwise_or(cv2.inRange(hch, 0, RED_HUE[0]), cv2.inRange(hch, RED_HUE[1], 180))
+    if colour == "seal_red":
+        return cv2.bitwise_or(cv2.inRange(hch, 0, SEAL_RED_HUE[0]), cv2.inRange(hch, SEAL_RED_HUE[1], 180))
     return cv2.inRange(hch, BLUE_HUE[0], BLUE_HUE[1])
+
+
+def _brown_print(hsv: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether the red ink of a page is mostly a brown-red print (a VAT invoice's table, title and
+    side text, hue 10-24°) with some pure red beside it: seals stamped over that print merge with it
+    in the red mask, so the page is looked at again in the seals' own red (:data:`SEAL_RED_HUE`)."""
+    h = hsv[..., 0][mask > 0]
+    if h.size < 200:
+        return False
+    brown = int(np.count_nonzero((h >= BROWN_HUE[0]) & (h <= BROWN_HUE[1])))
+    pure = int(np.count_nonzero((h <= SEAL_RED_HUE[0]) | (h >= SEAL_RED_HUE[1])))
+    return brown >= 0.4 * h.size and pure >= 100
+
+
+def _add_seal_red(cands: list, hsv: np.ndarray, inked: tuple, ppm: float, img, small) -> list:
+    """The seals found in the seals' own red on a page with brown-red print, added to ``cands``
+    where no candidate covers them already (one seal, one report)."""
+    mask, tinted = _ink_mask(hsv, inked, "seal_red", ppm)
+    if mask is None or tinted:
+        return cands
+    faint = lambda: _faint_mask(hsv, inked[2], "seal_red")  # noqa: E731
+    extra = _colour_seals(mask, ppm, "red", fragments=True, faint=faint, hires=_hires(img, small, "seal_red"))
+    for c in extra:
+        hit = [k for k in cands if _overlap(c.box, k.box) > 0.3]
+        if c.edge is not None:
+            # a 骑缝章 piece merged with the print along the edge (a VAT invoice's side text) may
+            # have passed as a whole seal in the broad red: the piece is what it is
+            hit_whole = [k for k in hit if k.edge is None and k.colour == "red"]
+            if hit_whole and len(hit_whole) == len(hit):
+                cands = [k for k in cands if all(k is not x for x in hit_whole)]
+                hit = []
+        if not hit:
+            cands.append(c)
+    return cands
 
 
 def _faint_mask(hsv: np.ndarray, chroma: np.ndarray, colour: str) -> np.ndarray:
@@ -478,14 +521,20 @@ def _whole(c: np.ndarray, comp: np.ndarray, raw: np.ndarray, ppm: float, colour:
         return None
     (ex, ey), (ea, eb), eang = cv2.fitEllipse(hull)
     major, minor = max(ea, eb) / ppm, min(ea, eb) / ppm
-    if not (MIN_SEAL_MM <= minor and major <= MAX_SEAL_MM) or major / max(minor, 1e-6) > 1.75:
+    aspect = major / max(minor, 1e-6)
+    # a 全国统一发票监制章 (20 x 13 to 30 x 20 mm) is a small but clearly oval seal
+    small_oval = (MIN_SMALL_OVAL_MM[0] <= major and MIN_SMALL_OVAL_MM[1] <= minor and aspect >= 1.25
+                  and (minor < MIN_OVAL_MM[1] or major < MIN_OVAL_MM[0]))
+    if not ((MIN_SEAL_MM <= minor or small_oval) and major <= MAX_SEAL_MM) or aspect > 1.75:
         return None
-    shape = "round" if major / minor <= 1.18 else "oval"
-    if shape == "oval" and (minor < MIN_OVAL_MM[1] or major < MIN_OVAL_MM[0]):
+    shape = "round" if aspect <= 1.18 else "oval"
+    if shape == "oval" and (minor < MIN_OVAL_MM[1] or major < MIN_OVAL_MM[0]) and not small_oval:
         return None
     ring, fill = _ring_stats(raw, (ex, ey), (ea / 2, eb / 2), eang, ppm)
     if ring < 0.6 or not (0.02 <= fill <= 0.65):
         return None
+    if small_oval and (ring < 0.8 or fill > 0.5):
+        return None  # small elongated red things (a logo, a scribble) need a clear rim and an open inside
     if _thick_rim(raw, (ex, ey), (ea / 2, eb / 2), eang, ppm):
         return None  # a broad solid band (an emblem, a badge), not a thin rim with text inside
     if shape == "oval" and (ring < 0.62 or (ring < 0.8 and fill > 0.4)):
@@ -603,7 +652,82 @@ def _rect(r: np.ndarray, ppm: float) -> Optional[float]:
     tf = float(text.mean())
     if not (0.03 <= tf <= 0.75) and solid <= 0.78:
         return None
+    if _finder_marks(r) >= 2:
+        return None  # a QR code's module grid with its finder marks, not a stamp's text
     return min(0.95, 0.45 + 0.35 * min(1.0, max(0.0, float(np.mean(sides)) - 0.6) / 0.35) + 0.1 * min(1.0, tf / 0.1))
+
+
+def _runs_111(r: np.ndarray) -> np.ndarray:
+    """``[(row, centre, width)]`` of the ink-paper-ink-paper-ink runs in ratio 1:1:3:1:1 along the
+    rows of the bool array ``r`` (a QR code's finder mark seen across its middle)."""
+    hi, wi = r.shape
+    if hi == 0 or wi < 7:
+        return np.zeros((0, 3))
+    padded = np.zeros((hi, wi + 2), np.int8)
+    padded[:, 1:-1] = r
+    d = np.diff(padded, axis=1)
+    sr, sc = np.nonzero(d == 1)  # run starts (row, col), in row order
+    er, ec = np.nonzero(d == -1)
+    if sr.size < 3:
+        return np.zeros((0, 3))
+    same = (sr[:-2] == sr[2:])
+    i = np.flatnonzero(same)
+    runs = np.stack([ec[i] - sc[i], sc[i + 1] - ec[i], ec[i + 1] - sc[i + 1], sc[i + 2] - ec[i + 1],
+                     ec[i + 2] - sc[i + 2]], axis=1).astype(float)
+    # the module from the middle three runs; the outer ring may be thinned by the crop or the blur
+    m = runs[:, 1:4].sum(axis=1) / 5.0
+    tol = np.maximum(0.5 * m, 1.0)
+    ok = ((np.abs(runs[:, 1] - m) <= tol) & (np.abs(runs[:, 3] - m) <= tol) & (np.abs(runs[:, 2] - 3 * m) <= 1.5 * tol)
+          & (runs[:, 0] >= 0.3 * m) & (runs[:, 0] <= 1.7 * m + 1) & (runs[:, 4] >= 0.3 * m) & (runs[:, 4] <= 1.7 * m + 1)
+          & (m >= 1.0))
+    i = i[ok]
+    return np.column_stack([sr[i], (sc[i + 1] + ec[i + 1]) / 2.0, 7.0 * m[ok]])
+
+
+def _finder_marks(r: np.ndarray) -> int:
+    """How many QR finder marks the ink ``r`` holds at its corners: places crossed by 1:1:3:1:1 runs
+    along a row and down a column that are, seen in 2-D, a solid square of 3 modules in a ring of
+    paper in a ring of ink (7 modules across), no more than a third of the box across and near one
+    of its corners. (A stamp's double border and its characters do not make that.)"""
+    rows = _runs_111(r)  # (y, cx, w)
+    if len(rows) < 2:
+        return 0
+    cols = _runs_111(r.T)  # (x, cy, w)
+    if len(cols) < 2:
+        return 0
+    hi, wi = r.shape
+    corners: set = set()
+    marks: list[tuple[float, float]] = []
+    for y, cx, w in rows.tolist():
+        if w > max(hi, wi) / 2.5 or any(abs(mx - cx) <= w / 2 and abs(my - y) <= w / 2 for mx, my in marks):
+            continue
+        hit = ((np.abs(cols[:, 0] - cx) <= 0.15 * w) & (np.abs(cols[:, 1] - y) <= 0.15 * w)
+               & (cols[:, 2] >= 0.7 * w) & (cols[:, 2] <= 1.4 * w))
+        if not hit.any() or not _finder_rings(r, cx, y, w / 7.0):
+            continue
+        marks.append((cx, y))
+        side_x = "l" if cx <= 0.5 * w + 0.1 * wi else "r" if cx >= wi - 0.5 * w - 0.1 * wi else None
+        side_y = "t" if y <= 0.5 * w + 0.1 * hi else "b" if y >= hi - 0.5 * w - 0.1 * hi else None
+        if side_x and side_y:
+            corners.add(side_x + side_y)
+    return len(corners)
+
+
+def _finder_rings(r: np.ndarray, cx: float, cy: float, m: float) -> bool:
+    """Whether the ink around (cx, cy) is a finder mark of module ``m``: solid 3 x 3 centre, a ring of
+    paper, a ring of ink (by the Chebyshev distance from the centre)."""
+    hi, wi = r.shape
+    k = int(math.ceil(3.5 * m))
+    y0, y1, x0, x1 = int(cy) - k, int(cy) + k + 1, int(cx) - k, int(cx) + k + 1
+    if y0 < 0 or x0 < 0 or y1 > hi or x1 > wi:
+        y0, x0, y1, x1 = max(0, y0), max(0, x0), min(hi, y1), min(wi, x1)
+    sub = r[y0:y1, x0:x1]
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    d = np.maximum(np.abs(yy - cy), np.abs(xx - cx)) / m
+    centre, gap, ring = d <= 1.2, (d >= 1.8) & (d <= 2.2), (d >= 2.75) & (d <= 3.25)
+    if centre.sum() < 4 or gap.sum() < 4 or ring.sum() < 4:
+        return False
+    return bool(sub[centre].mean() >= 0.8 and sub[gap].mean() <= 0.25 and sub[ring].mean() >= 0.7)
 
 
 def _frame_width(r: np.ndarray) -> float:

@@ -27,6 +27,11 @@ Recipe (extraction bench §6, anchors §4.2), all on small crops so a page costs
    units for a narrow strip) and forms strokes: two components at least 0.6 line heights long,
    or one at least 1.2 long (strokes cut by seal ink are joined first). A few specks do not pass;
    unblanked printed text would, so OCR misses next to a field can read as "signed".
+6. **Confidence** of "unsigned": sure (0.95) for a clean field; a field with some ink below the
+   signed line (a quarter of it or more, pale pencil strokes counting half) is under 0.6, so a
+   faint or small real signature is never a sure "missing". The signer's typed name after the
+   label ("中国注册会计师：  金洋玲") does not end the field (it is blanked; the signature goes over
+   it). On an OCR'd page no line counts as printed by its confidence alone (``ocr=True``).
 
 Crops are analysed at about 16-36 px per line height, so the cost does not grow with the dpi.
 
@@ -71,7 +76,12 @@ _SIGNED_FRAC = 0.008
 _SIGNED_H2 = 0.9  # or this much ink in label-height squares (narrow strips)
 _WORK_H = 24.0  # crops are analysed at about 16-36 px per line height (decimated by an integer)
 _OCR_CAP = 1.15  # an OCR line's char width: at most this x the page median
+_PALE_MAX = 200  # pale strokes (max(R,G,B) below this, after white balance) only temper "unsigned"
+_FAINT_WEIGHT = 0.5  # pale ink counts half towards "some ink" (it may be a scanner's grey noise)
+_CLEAN_INK = 0.1  # ink under this share of the signed threshold: a clean, surely unsigned field
+_SOME_INK = 0.25  # from this share on the field has some ink: "unsigned" is then uncertain (< 0.6)
 _OCR_END = 1.02  # a merged OCR label's end: this x the page median char width per char
+_OCR_MAX_CONF = 0.998  # an OCR line's confidence is capped under "printed" (text layer: 1.0)
 
 
 @dataclass
@@ -435,6 +445,7 @@ class _Result:
     signed: bool
     colour: Optional[str]
     margin: float  # ink / threshold
+    faint: float = 0.0  # pale strokes / threshold (unsigned fields only)
 
 
 def _blank_boxes(l: _L, lab: Optional[_Label], geom: _Geom, h: float) -> list[tuple]:
@@ -594,7 +605,40 @@ def _analyse(view: _View, box: tuple, h: float, blanks: list[tuple], seals: list
             colour = "black"
     if not structure:
         margin = min(margin, 0.99)
-    return _Result((xa, ya, xb, yb), round(float(frac), 5), bool(signed), colour if signed else None, margin)
+    faint = 0.0
+    if not signed and thr > 0:
+        # pale strokes (a light pencil or a worn pen: lighter than the dark-ink line) in the same
+        # field, printed text, seal ink and rules left out: too light to call signed, but enough to
+        # say "not sure it is unsigned"
+        pale = _grow(mx < _PALE_MAX, mx < 230) & ~(seal_zone & red) & ~(hidden & seal_zone)
+        for bb in blanks:
+            sl = rect(bb)
+            if sl is not None:
+                pale[sl] = False
+        p8 = pale.view(np.uint8)
+        if p8.any():
+            p8 = p8 & (1 - _rules_mask(p8, h, hidden.view(np.uint8)))
+            n2, _, st2, _ = cv2.connectedComponentsWithStats(p8, connectivity=8)
+            a2 = st2[:, cv2.CC_STAT_AREA]
+            l2 = np.maximum(st2[:, cv2.CC_STAT_WIDTH], st2[:, cv2.CC_STAT_HEIGHT])
+            s2 = np.minimum(st2[:, cv2.CC_STAT_WIDTH], st2[:, cv2.CC_STAT_HEIGHT])
+            k2 = (a2 >= max(4, int(0.006 * h * h))) & ~((s2 <= max(3.0, 0.12 * h)) & (l2 >= 2.0 * h)) & (l2 >= 0.4 * h)
+            k2[0] = False
+            faint = float(a2[k2].sum()) / area_all / thr
+    return _Result((xa, ya, xb, yb), round(float(frac), 5), bool(signed), colour if signed else None, margin,
+                   faint)
+
+
+def _unsigned_confidence(m: float) -> float:
+    """How sure "unsigned" is, from the most ink any of the field's boxes held (``m``: ink over the
+    signed threshold). A clean field (under :data:`_CLEAN_INK`) is sure; from there the confidence
+    falls, and a field with some ink (:data:`_SOME_INK` of the threshold or more: a light, small
+    scrawl; strokes too pale for the dark-ink line) is under the 0.6 a check takes as sure."""
+    if m < _CLEAN_INK:
+        return 0.95
+    if m < _SOME_INK:
+        return 0.95 - 0.33 * (m - _CLEAN_INK) / (_SOME_INK - _CLEAN_INK)
+    return 0.58 - 0.18 * min(1.0, (m - _SOME_INK) / (1.0 - _SOME_INK))
 
 
 def _undetected_seals(view: _View, box: tuple, px_mm: float) -> list[tuple]:
@@ -654,11 +698,14 @@ def _cell_rules(view: _View, l: _L, xs: float, xe: float, y_top: float, y_bot: f
 
 # ----------------------------------------------------------------------------- main
 def find_signature_fields(rgb: np.ndarray, lines: list[Line], seals: list[Seal],
-                          rotation: int = 0) -> list[SignatureField]:
+                          rotation: int = 0, ocr: bool = False) -> list[SignatureField]:
     """Return the signature fields on a page and whether each holds handwriting.
 
     ``rgb`` is the whole page (H x W x 3 uint8); ``lines`` and ``seals`` have page-fraction boxes in
     the same (unturned) frame; ``rotation`` is the clockwise turn that makes the page upright.
+    ``ocr``: the lines were read by OCR, so none of them is known printed text, however sure the
+    reading (a neat signature is often read at 0.9999, rounded to 1.0). Otherwise lines of
+    confidence 1.0 are taken as a text layer's.
     Results are sorted top to bottom (reading order), boxes in the unturned frame.
     """
     if rgb is None or not lines:
@@ -680,7 +727,8 @@ def find_signature_fields(rgb: np.ndarray, lines: list[Line], seals: list[Seal],
         x0, y0, x1, y1 = view.up_px(ln.bbox)
         if x1 - x0 < 1 or y1 - y0 < 1:
             continue
-        ls.append(_L(t, x0, y0, x1, y1, float(ln.confidence), i))
+        conf = float(ln.confidence)
+        ls.append(_L(t, x0, y0, x1, y1, min(conf, _OCR_MAX_CONF) if ocr else conf, i))
     if not ls:
         return []
     labels = _find_labels(ls)
@@ -700,6 +748,16 @@ def find_signature_fields(rgb: np.ndarray, lines: list[Line], seals: list[Seal],
             out.append(sf)
     out.sort(key=lambda x: (x[0], x[1]))
     return [x[2] for x in out]
+
+
+_NAME_RE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,4}")
+
+
+def _typed_name(t: str) -> bool:
+    """Whether a printed token is a person's name (2-5 CJK chars, nothing else): the typed name of
+    the signer next to a signature field, over or beside which the signature goes."""
+    t = t.strip()
+    return bool(_NAME_RE.fullmatch(t)) and not _KW_RE.search(t) and not re.search(r"日期|年|月|盖章|公章", t)
 
 
 def _inside_box(ln: "_L", box) -> bool:
@@ -737,13 +795,16 @@ def _field(view: _View, lab: _Label, ls: list[_L], geom: _Geom, seal_boxes, seal
     x_start = xe + 0.3 * h
     limit = min(xe + 10 * h, view.W)
     post = lab.post
-    if l.printed and post[:1].isspace() and post.strip():
+    if l.printed and post[:1].isspace() and post.strip() and not _typed_name(post.strip().split()[0]):
         # "签字：    日期：": a later token of the same text-layer line ends the field
+        # (the signer's typed name does not: the signature goes over or beside it)
         j = lab.end + (len(post) - len(post.lstrip()))
         limit = min(limit, geom.x_at(l, j) - 0.2 * h)
     row_field = (x_start, yc - 1.6 * h, xe + 10 * h, yc + 1.6 * h)
     for o in _row_mates(l, ls):
         if o.x0 >= xe - 0.3 * h and not _looks_handwritten(view, o, geom, h, row_field):
+            if o.printed and _typed_name(o.text) and o.x0 - xe <= 4 * h:
+                continue  # "中国注册会计师：  金洋玲": the typed name is blanked, the field runs over it
             limit = min(limit, o.x0 - 0.2 * h)
     # the label's table cell, if any: the field stays between its top and bottom rules
     rules = _cell_rules(view, l, xs, xe, min(yc - 1.6 * h, l.y0 - 1.5 * h), l.y1 + 4.0 * h)
@@ -802,8 +863,7 @@ def _field(view: _View, lab: _Label, ls: list[_L], geom: _Geom, seal_boxes, seal
     if best.signed:
         conf = 0.6 + 0.4 * min(1.0, best.margin - 1.0)
     else:
-        worst = max(r.margin for r in results)
-        conf = 0.95 if worst < 0.25 else 0.95 - 0.4 * min(1.0, (worst - 0.25) / 0.75)
+        conf = _unsigned_confidence(max(max(r.margin, _FAINT_WEIGHT * r.faint) for r in results))
     if not l.printed:
         conf *= min(1.0, max(0.3, l.conf) / 0.95)
     bx = best.box
