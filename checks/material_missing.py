@@ -39,7 +39,9 @@ was read (a blurred scan, an unreadable file, or the item merged into another fi
                 hint = f"（另有 {n} 个文件无法读取或未能识别，见报告末尾，请确认其中是否有该材料）"
                 hint_en = f" ({n} file(s) could not be read or recognised; see the end of the report)"
             probably = sorted({s.path for s in ctx.segments if s.material is None and s.runner_up == m.id}
-                              | {d.path for d in ctx.documents.values() if not d.readable and _named_for(m, d.path)})
+                              | {d.path for d in ctx.documents.values() if not d.readable and _named_for(m, d.path)}
+                              # pages the time budget left unread may hold it: not sure it is missing
+                              | {d.path for d in ctx.documents.values() if d.unread_pages})
             if probably and m.required is True:
                 # the file meant to hold it could not be read or recognised: that file is the finding
                 where = "、".join(probably)

@@ -86,6 +86,8 @@ def is_separator(page: Page) -> bool:
 # label and its value (“项目名称：XX发票清单系统”). Headings carry none of this punctuation.
 _SENTENCE_MARKS = re.compile(r"[。，,；;！!？?]|(详见|参见|见附件|附后|如下|以下|所示|按照|根据|依据)")
 _LABEL_VALUE = re.compile(r"[:：].{2,}")
+_CLOCK = re.compile(r"[0-9]{1,2}[:：][0-9]{2}(?:[:：][0-9]{2})?(?![0-9])")
+_FIRST_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}[:：]")
 TITLE_MAX_CHARS = 40
 _ANNEX_PREFIX = re.compile(r"^附件[0-9一二三四五六七八九十\-－—.]*[:：]?")
 
@@ -95,9 +97,16 @@ def title_shaped(line: str) -> bool:
     ``label：value`` row. A body sentence that names another material must not start that material
     (a 项目建设情况 page saying “详见区间有效投资发票清单” is no 发票清单)."""
     line = _ANNEX_PREFIX.sub("", line)  # “附件1-7：区间有效投资发票清单” is a title
+    # a clock time is no label's colon (a browser's print header: “2025/8/7 13:15  严重违法失信名单查询”)
+    line = _CLOCK.sub(" ", line)
     if len(line) > TITLE_MAX_CHARS or _SENTENCE_MARKS.search(line):
         return False
-    return not _LABEL_VALUE.search(line)
+    if not _LABEL_VALUE.search(line):
+        return True
+    # a title sharing its row with the first label (“河南增值税电子普通发票 发票代码：0410…”): the
+    # words before that label are the title; a row that opens with its label (项目名称：…) has none
+    head = _FIRST_LABEL.split(line, maxsplit=1)[0]
+    return len(head) >= 4 and not _LABEL_VALUE.search(head)
 
 
 @dataclass
@@ -219,7 +228,15 @@ def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kin
         if cur_kind is not None:  # the opening title decides the whole range
             combined.scores[cur_kind] = max(combined.scores.get(cur_kind, 0.0), STRONG_TITLE + KEYWORD_WEIGHT / 2)
             combined.title_kind = cur_kind
-        segments.append(_make_segment(doc, start, end, combined, program))
+        seg = _make_segment(doc, start, end, combined, program)
+        if cur_kind is not None and seg.material is not None:
+            # the runner-up of a range its title opened is what its opening page could also be, not
+            # the best of its later pages (an audit report's own statements are no rival to it)
+            rivals = {k: v for k, v in cur_scores[0].scores.items() if k != cur_kind}
+            runner = max(rivals, key=lambda k: (rivals[k], k)) if rivals else None
+            seg.runner_up = _material_for(runner, _zone_text(doc.pages[start - 1:start]), program)[0] if runner else None
+            seg.runner_up_score = min(1.0, rivals[runner] / (TITLE_WEIGHT + KEYWORD_WEIGHT)) if runner else 0.0
+        segments.append(seg)
         start, cur_scores = None, []
 
     for i, (page, sc) in enumerate(zip(doc.pages, scored), start=1):

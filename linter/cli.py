@@ -53,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--timeout", type=float, default=120.0,
                    help="读取时限（秒）：打开文件或读取/识别一页的最长时间，超时记为无法读取 / "
                         "time limit per step (opening a file, reading or OCR-ing one page)")
-    from .config import positive_int
+    from .config import non_negative_float, positive_int
+
+    c.add_argument("--time-budget", type=non_negative_float, default=600.0, metavar="SECONDS",
+                   help="整体读取时限（秒，默认 600，0 为不限）：超过后不再读取后续页面，已读页面照常检查，"
+                        "未读页面在报告中列出 / whole-run budget: after it no further page is read "
+                        "(pages read are still checked; pages not read are listed); 0 = none")
 
     c.add_argument("--max-pages", type=positive_int, default=None, help="每个文件最多读取的页数（默认 2000） / pages read per document")
     c.add_argument("--max-image-pixels", type=positive_int, default=None,
@@ -201,6 +206,7 @@ def cmd_check(args, pm) -> int:
     options = RunOptions(
         as_of=args.as_of, stage=args.stage, lang=lang, jobs=jobs, cache_dir=args.cache_dir,
         use_cache=not args.no_cache, ocr_engine=args.ocr, ocr=not args.no_ocr, timeout_seconds=args.timeout,
+        time_budget=args.time_budget,
         progress=progress, select=tuple(args.select), ignore=tuple(args.ignore), extra_plugins=tuple(args.plugin),
         **{k: v for k, v in (("max_pages", args.max_pages), ("max_image_pixels", args.max_image_pixels)) if v},
         evidence_dir=evidence_dir,

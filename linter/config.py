@@ -166,10 +166,22 @@ def positive_int(value: str) -> int:
     return n
 
 
+def non_negative_float(value: str) -> float:
+    """argparse type: a number of seconds >= 0 (0 = no limit)."""
+    try:
+        x = float(value)
+    except ValueError:
+        x = -1.0
+    if not x >= 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"应为不小于 0 的秒数 / expected seconds >= 0: {value!r}")
+    return x
+
+
 # config key -> (argparse dest, how to turn the value into the flag's value)
 _DESTS = {
     "program": ("program", None), "as_of": ("as_of", None), "stage": ("stage", None), "lang": ("lang", None),
     "format": ("format", None), "jobs": ("jobs", None), "timeout": ("timeout", float),
+    "time_budget": ("time_budget", float),
     "max_pages": ("max_pages", None), "max_image_pixels": ("max_image_pixels", None),
     "cache_dir": ("cache_dir", Path), "select": ("select", list), "ignore": ("ignore", list),
 }

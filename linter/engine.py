@@ -35,6 +35,9 @@ class RunOptions:
     timeout_seconds: float = 120.0  # per step: opening a file, reading or OCR-ing one page
     max_pages: int = 2000  # per document (ExtractSettings.max_pages)
     max_image_pixels: int = 80_000_000  # decompression-bomb bound (ExtractSettings.max_image_pixels)
+    # whole run: after this many seconds no further page is read (pages left are listed as not
+    # read, Document.unread_pages); 0 = no budget
+    time_budget: float = 600.0
     progress: Optional[Callable[[int, int, str], None]] = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -59,12 +62,15 @@ def all_kinds(pm) -> list[dict]:
     return kinds
 
 
-def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_factory) -> list[Document]:
+def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_factory,
+                      deadline: float = 0.0) -> list[Document]:
+    """Extract every file; ``deadline`` (``time.time()``, 0 = none) is when the time budget runs out."""
     from .extract import ExtractSettings, extract_all
     from .extract.cache import Cache
 
     settings = ExtractSettings(ocr_engine=options.ocr_engine, ocr=options.ocr, timeout_seconds=options.timeout_seconds,
-                               max_pages=options.max_pages, max_image_pixels=options.max_image_pixels)
+                               max_pages=options.max_pages, max_image_pixels=options.max_image_pixels,
+                               deadline=deadline)
     cache = Cache(options.cache_dir) if options.use_cache else None
     docs = extract_all(files, settings, jobs=options.jobs, cache=cache, progress=options.progress, pm_factory=pm_factory)
     for s in skipped:
@@ -106,10 +112,11 @@ def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOp
 
 def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_factory=None) -> dict:
     t0 = time.monotonic()
+    deadline = time.time() + options.time_budget if options.time_budget and options.time_budget > 0 else 0.0
     as_of = options.as_of or dt.date.today()
     files, skipped = discover(package)
     t1 = time.monotonic()
-    docs = extract_documents(files, skipped, options, pm_factory)
+    docs = extract_documents(files, skipped, options, pm_factory, deadline=deadline)
     t_extract = time.monotonic() - t1
     kinds = compile_kinds(all_kinds(pm))
     segments = classify_package(docs, program, kinds)
@@ -145,6 +152,22 @@ def _text_source(doc: Document) -> str:
     if len(sources) == 1:
         return sources.pop()
     return "mixed"
+
+
+# A classification this close to its runner-up (scores 0..1) is shown to the user as a close call.
+LOW_MARGIN = 0.2
+
+
+def _segment_entry(s: Segment, program: Program, lang: str) -> dict:
+    def title(mid):
+        m = program.material(mid) if mid else None
+        return None if m is None else (m.title if lang == "zh" else (m.title_en or m.title))
+
+    low = (s.material is not None and s.runner_up not in (None, s.material)
+           and s.score - s.runner_up_score < LOW_MARGIN)
+    return {"pages": [s.first_page, s.last_page], "material": s.material, "material_title": title(s.material),
+            "score": round(s.score, 3), "runner_up": s.runner_up, "runner_up_title": title(s.runner_up),
+            "runner_up_score": round(s.runner_up_score, 3), "reason": s.reason, "low_margin": low}
 
 
 def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[Document], segments: list[Segment],
@@ -186,6 +209,10 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         file_entries.append({"path": d.path, "format": d.format, "kind": d.kind, "pages": len(d.pages),
                              "materials": mats, "status": status, "reason": reason, "text_source": _text_source(d),
                              "unrecognised_pages": unrecognised_pages, "separator_pages": separators})
+        # why each page range got its material, and what came second: a close call is shown, not hidden
+        file_entries[-1]["segments"] = [_segment_entry(s, program, lang) for s in segs if s.reason != "separator"]
+        if d.unread_pages:  # the time budget ran out before these pages were read
+            file_entries[-1]["unread_pages"] = list(d.unread_pages)
 
     out_findings = []
     for f in findings:
@@ -211,7 +238,10 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         rules.append({"id": rule, "title": cls.title, "title_en": cls.title_en, "severity": cls.severity,
                       "findings": sum(1 for f in findings if f.rule == rule)})
     passed = sum(1 for r in rules if r["findings"] == 0)
-    return {
+    from .reporters.json_report import digital_signature_entries
+
+    signatures = digital_signature_entries(docs, lang)
+    report = {
         "tool": {"name": "shenbao-lint", "version": __version__},
         "schema_version": 1,
         "program": {"id": program.id, "title": program.title, "title_en": program.title_en, "source": program.source,
@@ -229,3 +259,6 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         "findings": out_findings,
         "rules": rules,
     }
+    if signatures:  # evidence, not findings: present only when a PDF carries signature fields
+        report["digital_signatures"] = signatures
+    return report

@@ -65,6 +65,8 @@ def inspect_file(path: Path, program, pm, *, ocr_engine: str = "rapidocr", use_c
                      for s in segments],
         "pages": pages,
         "sheets": [{"name": s.name, "rows": len(s.rows)} for s in doc.sheets],
+        "digital_signatures": [_plain(s) for s in doc.digital_signatures],
+        "unread_pages": list(doc.unread_pages),
         "facts": [_fact_dict(f) for f in facts],
     }
 
@@ -92,6 +94,25 @@ def _visual_lines(p: dict) -> list[str]:
     return out
 
 
+_INTEGRITY = {"zh": {"intact": "完好", "modified": "已被修改", "unknown": "无法判断"},
+              "en": {"intact": "intact", "modified": "modified", "unknown": "unknown"}}
+
+
+def signature_line(s: dict, lang: str = "zh") -> str:
+    """One line for a digital signature (a dict of DigitalSignature fields): signer, time, state."""
+    en = lang.startswith("en")
+    who = " / ".join(x for x in (s.get("signer"), s.get("organisation")) if x) or ("unknown signer" if en else "未知")
+    when = s.get("time") or ("no time" if en else "未注明")
+    where = ""
+    if s.get("page"):
+        where = f", page {s['page']}" if en else f"，第 {s['page']} 页"
+    reason = s.get("reason_en") if en else s.get("reason")
+    state = _INTEGRITY["en" if en else "zh"].get(s.get("integrity"), s.get("integrity"))
+    if en:
+        return f"Digital signature: signed by {who}, at {when}{where}; {state}: {reason}"
+    return f"数字签名：签署人 {who}，时间 {when}{where}；{state}：{reason}"
+
+
 def render_inspection(data: dict) -> str:
     out = [f"文件 / file: {data['path']}", f"类型 / type: {data['format']} ({data['kind']}), {data['size']} 字节 / bytes"]
     if data["error"]:
@@ -113,6 +134,12 @@ def render_inspection(data: dict) -> str:
         out.extend(_visual_lines(p))
     for s in data["sheets"]:
         out.append(f"  工作表 / sheet {s['name']}: {s['rows']} 行 / rows")
+    if data.get("digital_signatures"):
+        out.append("")
+        out.append("数字签名 / digital signatures:")
+        for s in data["digital_signatures"]:
+            out.append("  " + signature_line(s, "zh"))
+            out.append("      " + signature_line(s, "en"))
     out.append("")
     out.append("读出的事实 / facts:")
     if not data["facts"]:

@@ -98,6 +98,26 @@ class Page:
 
 
 @dataclass
+class DigitalSignature:
+    """A PDF digital signature field (/Sig with /ByteRange): who signed, when, and whether the
+    signed bytes are unchanged. Read offline (linter/extract/pdf_signatures.py): the signer's
+    certificate chain is not checked against any trust list, so ``signer_verified`` is normally
+    False ("integrity ok, signer not verified")."""
+
+    field: str  # the field's fully qualified name
+    signer: str = ""  # certificate subject CN
+    organisation: str = ""  # certificate subject O
+    time: Optional[str] = None  # ISO 8601 signing time (signed attributes, else the /M entry)
+    page: Optional[int] = None  # 1-based page of its widget, if it has one
+    bbox: Optional[BBox] = None  # widget rectangle, page fractions, origin top-left
+    integrity: str = "unknown"  # intact | modified | unknown
+    covers_whole_file: Optional[bool] = None  # False: the file was updated after signing
+    signer_verified: bool = False  # the certificate chain was checked (never offline without roots)
+    reason: str = ""  # Chinese
+    reason_en: str = ""
+
+
+@dataclass
 class Sheet:
     """One worksheet of a spreadsheet: cell values (cached values for formulas), row-major."""
 
@@ -109,8 +129,9 @@ class Sheet:
 class Document:
     """What extraction read from one file.
 
-    ``kind`` is the sniffed content type: ``pdf``, ``image``, ``xlsx``, or ``unsupported`` (a format
-    that is recognised but not read yet: xls, et, docx, ofd, zip, rar ...), or ``unreadable``
+    ``kind`` is the sniffed content type: ``pdf``, ``image``, ``xlsx``, ``ofd`` (read as text pages,
+    not rendered), or ``unsupported`` (a format that is recognised but not read yet: xls, et, docx,
+    zip, rar ...), or ``unreadable``
     (corrupt, truncated, encrypted ...). For the last two, ``error`` holds the reason in Chinese and
     ``error_en`` in English.
     """
@@ -126,10 +147,19 @@ class Document:
     error_en: Optional[str] = None
     extractor: str = ""  # name/version of the extractor that produced this
     seconds: float = 0.0  # time spent extracting (not part of the deterministic report)
+    digital_signatures: list[DigitalSignature] = field(default_factory=list)  # PDF signature fields
+    # Pages not read because the run's time budget (--time-budget) ran out: their Page has source
+    # "none" and a note. A document with unread pages is incomplete (never cached as complete).
+    unread_pages: list[int] = field(default_factory=list)
 
     @property
     def readable(self) -> bool:
-        return self.kind in ("pdf", "image", "xlsx")
+        return self.kind in ("pdf", "image", "xlsx", "ofd")
+
+    @property
+    def incomplete(self) -> bool:
+        """True when some pages were not read (time budget): what is missing may sit on them."""
+        return bool(self.unread_pages)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -147,8 +177,10 @@ class Document:
             p["unread_codes"] = [tuple(b) for b in p.get("unread_codes", [])]
             pages.append(Page(**p))
         sheets = [Sheet(**s) for s in d.get("sheets", [])]
-        rest = {k: v for k, v in d.items() if k not in ("pages", "sheets")}
-        return cls(pages=pages, sheets=sheets, **rest)
+        sigs = [DigitalSignature(**{**x, "bbox": tuple(x["bbox"]) if x.get("bbox") else None})
+                for x in d.get("digital_signatures", [])]
+        rest = {k: v for k, v in d.items() if k not in ("pages", "sheets", "digital_signatures")}
+        return cls(pages=pages, sheets=sheets, digital_signatures=sigs, **rest)
 
 
 @dataclass

@@ -102,3 +102,43 @@ def test_an_audit_reports_own_contents_page_is_part_of_the_report():
     doc = combined(audit_report(), toc, STATEMENT.format(period="2024年12月31日"))
     pages = material_pages(run([doc]))
     assert pages["audit_report"] == [1, 2, 3] and "toc" not in pages
+
+
+def test_a_close_call_is_shown_in_the_report_with_its_runner_up():
+    """No title; the words fit the declaration a little better than the application form."""
+    text = "本单位郑重声明，所报材料真实，如有不实愿承担法律责任，特此声明。\n计划总投资 累计完成投资 申请金额"
+    report = run([Document(path="扫描件(3).pdf", kind="pdf", format="pdf", pages=[page(text)])])
+    [seg] = report["files"][0]["segments"]
+    assert seg["material"] == "declaration" and seg["runner_up"] == "application_form" and seg["low_margin"]
+    from shenbao.reporters.text import render_plain
+
+    shown = render_plain(report, lang="zh")
+    assert "识别把握不大" in shown and "扫描件(3).pdf" in shown
+
+
+def test_a_title_decides_without_a_close_call():
+    doc = combined(audit_report(), STATEMENT.format(period="2024年12月31日"))
+    [seg] = run([doc])["files"][0]["segments"]
+    assert seg["material"] == "audit_report" and not seg["low_margin"]
+
+
+def test_a_title_sharing_its_row_with_the_first_label_still_counts():
+    """Old VAT e-invoice text layers put the title and 发票代码 on one row; a bank receipt's words
+    (账号, 开户行, 金额) must not win over it."""
+    text = ("湖北增值税电子普通发票 发票代码:042001900211\n发票号码:31578266 开票日期:2019年09月19日\n"
+            "名称:武汉某某商贸有限公司 账号 开户行及账号:招商银行武汉分行 金额 税额\n价税合计(大写)壹佰零叁元伍角 (小写)¥103.50")
+    doc = Document(path="dzfp_042001900211_31578266.pdf", kind="pdf", format="pdf", pages=[page(text)])
+    assert material_pages(run([doc])) == {"fund_proofs": [1]}
+    [seg] = run([doc])["files"][0]["segments"]
+    assert "invoice" in seg["reason"] and "title" in seg["reason"]
+
+
+def test_a_browser_print_header_with_the_time_is_a_title():
+    """A web page printed from a browser opens with “2025/8/7 13:15  <page title>”: the clock's
+    colon is no label's, so the page starts the query result its title names and does not run on
+    the one before it."""
+    tax = "信用中国\n重大税收违法失信主体查询\n三门峡市宏达智能装备有限公司 查询\n未查询到相关信息"
+    gsxt = ("2025/8/7 13:15 严重违法失信名单查询-国家企业信用信息公示系统\n"
+            "— 11 —\nhttps://www.gsxt.gov.cn/corp-query-entprise-info-hot-search-list.html 1/1")
+    pages = material_pages(run([combined(tax, gsxt)]))
+    assert pages["credit_tax"] == [1] and pages["credit_gsxt"] == [2]

@@ -23,16 +23,25 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from ..model import Document
-from . import archive, ocr
+# pyHanko (PDF signatures) brings lxml, and openpyxl switches its XML parser to lxml when it is
+# installed; keep openpyxl on defusedxml, as before (XML entity expansion is refused, bad-input
+# corpus), unless the user chose otherwise. Must run before openpyxl is first imported.
+import os as _os
+
+_os.environ.setdefault("OPENPYXL_LXML", "False")
+
+from ..model import Document  # noqa: E402
+from . import archive, ocr  # noqa: E402
 from .cache import Cache
 from .sniff import sniff
 
 Source = Union[Path, "archive.Member"]  # a file, or a member of a zip in the package
 
-EXTRACTOR_VERSION = "5"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
+EXTRACTOR_VERSION = "6"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
 # 4: rectangular stamps by their border, seals on red tables, grey 骑缝章, QR retries, unread codes;
-# 5: seal labels, 骑缝章 at a photographed sheet's edge, no signature fields inside stamps
+# 5: seal labels, 骑缝章 at a photographed sheet's edge, no signature fields inside stamps;
+# 6: OFD documents, seals and signatures of typed PDFs (CPA seals, 监制章, seal pictures), PDF
+# digital signatures, OCR orientation probes, "unsigned" tempered by faint ink
 EXTRACTOR = f"shenbao-extract/{EXTRACTOR_VERSION}"
 _TIMEOUT_EN = "timed out"
 
@@ -50,12 +59,17 @@ class ExtractSettings:
     max_image_pixels: int = 80_000_000
     timeout_seconds: float = 120  # per step: opening a file, reading or OCR-ing one page (page_done)
     visual: bool = True  # seals, signature fields and QR codes (linter/vision)
+    # Whole-run time budget: wall-clock time (``time.time()``) after which no further page is read
+    # (pages left get ``Page.note`` and ``Document.unread_pages``); 0 = none. Not part of the key:
+    # a document cut short is never cached (:func:`cacheable`).
+    deadline: float = 0.0
 
     def cache_key(self) -> str:
-        """Return a string naming every setting that changes extraction output (not the timeout),
-        plus the versions of the reading libraries (so upgrading RapidOCR invalidates the cache)."""
+        """Return a string naming every setting that changes extraction output (not the time
+        limits), plus the versions of the reading libraries (so upgrading RapidOCR invalidates the cache)."""
         d = asdict(self)
         d.pop("timeout_seconds")
+        d.pop("deadline")
         if not self.ocr:
             d.pop("ocr_engine")
             d.pop("dpi")
@@ -261,9 +275,12 @@ CHEAP_SECONDS = 0.02  # results cheaper than this to recompute are not worth a c
 
 def cacheable(doc: Document) -> bool:
     """Return True when ``doc`` is a deterministic result worth caching: not a timeout, not a
-    crash, and not a format that is only sniffed (a text file, a .docx: recomputing is cheaper
-    than writing an entry, which matters for a folder of 10 000 small files)."""
+    crash, not cut short by the time budget, and not a format that is only sniffed (a text file,
+    a .docx: recomputing is cheaper than writing an entry, which matters for a folder of 10 000
+    small files)."""
     if not doc.sha256:
+        return False
+    if doc.unread_pages:  # cut short by the time budget: not the complete result
         return False
     if doc.kind == "unreadable" and (doc.error_en or "").startswith((_TIMEOUT_EN, _CRASH_EN)):
         return False

@@ -1,6 +1,7 @@
 """Read an image file (jpeg/png/tiff/bmp/webp/gif) with Pillow and OCR it: one Page per frame."""
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 
@@ -34,8 +35,16 @@ def extract(path: Path, fmt: str, settings) -> Document:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 frames = getattr(im, "n_frames", 1) if fmt == "tiff" else 1
+                deadline = getattr(settings, "deadline", 0.0) or 0.0
                 for k in range(min(frames, settings.max_pages)):
                     im.seek(k)
+                    if deadline and time.time() >= deadline:  # the run's time budget is spent
+                        from .pdf import NOT_READ_NOTE
+
+                        doc.pages.append(Page(number=k + 1, width=float(im.size[0]), height=float(im.size[1]),
+                                              image_coverage=1.0, source=SOURCE_NONE, note=NOT_READ_NOTE))
+                        doc.unread_pages.append(k + 1)
+                        continue
                     doc.pages.append(read_frame(im, k + 1, settings))
                     page_done()  # the time limit is per page
                 if frames > settings.max_pages:

@@ -21,6 +21,8 @@ _state: dict[str, Any] = {"pm": None, "threads": 2}
 _engines: dict[str, Any] = {}
 
 POOR_CONF = 0.80  # char-weighted mean confidence under which other orientations are tried
+PROBE_SHARE = 0.3  # share of the page across the text lines read to decide whether a full turned pass is worth it
+PROBE_MIN_SIDE = 740  # px: the probe window's shortest side; images under twice this are read whole
 BLANK_INK = 0.0002  # share of dark pixels under which a page is blank (no OCR at all)
 
 
@@ -121,7 +123,9 @@ def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
     Blank pages are not OCR'd. When the upright pass reads nothing, is unsure (mean confidence
     under 0.8) or finds mostly tall text boxes, the page is also read turned 180/90/270 degrees
     clockwise (most likely first, stopping at the first good reading); the orientation with the
-    most confidently read chars wins.
+    most confidently read chars wins. Each turned reading is first probed on the inkiest band of
+    the page (see :func:`_probe`): a turn that reads no better there is
+    not read in full, so a poor but upright scan costs about two readings instead of four.
     Boxes are fractions of the original (unturned) image, lines in the reading order of the
     winning orientation.
     """
@@ -130,12 +134,15 @@ def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
         return OcrResult(engine=engine_name, note="空白页，未识别 / blank page, not OCR'd", confidence=1.0)
     eng = get_engine(engine_name)
     best_rot, best = 0, eng.recognize(rgb)
+    upright = best  # the probes compare windows in the upright frame (``best`` may turn)
     poor, sideways = _poor(best), _sideways(best)
     if poor or sideways:
         # RapidOCR reads a tall crop turned 90° counter-clockwise, so a page turned clockwise
         # can read well but with tall boxes: turning it 270° then gives the upright page.
         order = (270, 90, 180) if sideways and not poor else (90, 270, 180) if sideways else (180, 90, 270)
         for rot in order:
+            if not _probe(eng, rgb, rot, upright, sideways):
+                continue
             lines = eng.recognize(_turn(rgb, rot))
             upright_now = sideways and not _sideways(lines) and _score(lines) >= 0.8 * _score(best)
             if upright_now or _score(lines) > _score(best) * 1.5 + 5:
@@ -149,6 +156,59 @@ def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
         x0, y0, x1, y1 = _unrotate(l.bbox, best_rot, w, h)
         out.append(Line(l.text, (_c(x0 / w), _c(y0 / h), _c(x1 / w), _c(y1 / h)), round(float(l.confidence), 4)))
     return OcrResult(out, text, layout.weighted_confidence(out), best_rot, engine_name)
+
+
+def _ink_run(gray: np.ndarray, axis: int, length: int, step: int) -> tuple[int, int]:
+    """Return ``(a, b)`` in full-image pixels: the run of ``length`` pixels along ``axis`` of the
+    subsampled ``gray`` (0: rows, 1: columns) holding the most dark pixels."""
+    profile = (gray < 128).sum(axis=1 - axis).astype(np.int64)
+    n = profile.size
+    k = max(1, min(n, int(np.ceil(length / step))))
+    csum = np.r_[0, np.cumsum(profile)]
+    start = int(np.argmax(csum[k:] - csum[:-k]))
+    return start * step, (start + k) * step
+
+
+def _probe_window(rgb: np.ndarray, rows_across: bool) -> tuple[slice, slice]:
+    """Return the inkiest window read by a probe: across the text lines ``PROBE_SHARE`` of the
+    page, along them half of it, each side at least ``PROBE_MIN_SIDE`` pixels (RapidOCR scales a
+    crop's short side up to 736 px, so a thinner band would cost more, not less)."""
+    h, w = rgb.shape[:2]
+    step = 4
+    small = rgb[::step, ::step]
+    gray = np.minimum(np.minimum(small[..., 0], small[..., 1]), small[..., 2]) if small.ndim == 3 else small
+    across_n, along_n = (h, w) if rows_across else (w, h)
+    across = max(PROBE_MIN_SIDE, int(PROBE_SHARE * across_n))
+    along = max(PROBE_MIN_SIDE, int(0.5 * along_n))
+    a0, a1 = _ink_run(gray, 0 if rows_across else 1, across, step)
+    band = gray[a0 // step:a1 // step] if rows_across else gray[:, a0 // step:a1 // step]
+    b0, b1 = _ink_run(band, 1 if rows_across else 0, along, step)
+    if rows_across:
+        return slice(a0, min(a1, h)), slice(b0, min(b1, w))
+    return slice(b0, min(b1, h)), slice(a0, min(a1, w))
+
+
+def _probe(eng, rgb: np.ndarray, rot: int, upright: list[Line], sideways: bool) -> bool:
+    """Return True when reading the page turned ``rot`` degrees is worth a full pass.
+
+    Reads only the inkiest window of the page turned ``rot`` (see :func:`_probe_window`; for 180°
+    the text lines of the turned page run along the original rows, for 90/270° along its
+    columns) and compares it with the upright reading of the same window. Lenient on purpose: it
+    only spares full passes that cannot win; the full pass still decides with the usual rule."""
+    h, w = rgb.shape[:2]
+    if min(h, w) < 2 * PROBE_MIN_SIDE:
+        return True
+    ys, xs = _probe_window(rgb, rows_across=rot == 180)
+    lines = eng.recognize(_turn(rgb[ys, xs], rot))
+
+    def within(l: Line) -> bool:
+        cx, cy = (l.bbox[0] + l.bbox[2]) / 2, (l.bbox[1] + l.bbox[3]) / 2
+        return xs.start <= cx < xs.stop and ys.start <= cy < ys.stop
+
+    here, there = _score([l for l in upright if within(l)]), _score(lines)
+    if sideways and not _sideways(lines) and there >= 0.5 * here:
+        return True
+    return there > 0.5 * here + 3
 
 
 def _c(v: float) -> float:

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import ctypes
 import re
+import time
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from ..model import SOURCE_NONE, SOURCE_OCR, SOURCE_TEXT_LAYER, Document, Line, Page
-from . import pdf_tables, layout, ocr
+from ..model import SOURCE_NONE, SOURCE_OCR, SOURCE_TEXT_LAYER, DigitalSignature, Document, Line, Page
+from . import pdf_tables, layout, ocr, pdf_signatures
 
 COLOUR_DPI = 36  # tiny render for colour_ratio: about 1-2 ms on a text page
 VISUAL_DPI = 150  # render of a text-layer page for seals, signatures and QR codes (~6 ms)
@@ -43,7 +44,11 @@ def extract(path: Path, settings) -> Document:
             return unreadable("PDF 没有任何页面（文件可能已损坏）", "PDF has no pages (file may be damaged)")
         doc = Document(path="", kind="pdf", format="pdf")
         limit = min(n, settings.max_pages)
+        deadline = getattr(settings, "deadline", 0.0) or 0.0
         for i in range(limit):
+            if deadline and time.time() >= deadline:  # the run's time budget is spent: keep what was read
+                _not_read(doc, pdf, range(i, limit))
+                break
             try:
                 page = pdf[i]
             except pdfium.PdfiumError as e:  # one damaged page: keep the others
@@ -59,6 +64,8 @@ def extract(path: Path, settings) -> Document:
         if table_pages:
             for number, tables in pdf_tables.read_tables(path, table_pages).items():
                 doc.pages[number - 1].tables = tables
+        if pdf_signatures.has_signatures(pdf):
+            doc.digital_signatures = _signatures(path)
         if limit < n:
             doc.error = f"页数过多：只读取了前 {limit} 页（共 {n} 页）"
             doc.error_en = f"too many pages: only the first {limit} of {n} pages were read"
@@ -69,6 +76,35 @@ def extract(path: Path, settings) -> Document:
         return doc
     finally:
         pdf.close()
+
+
+NOT_READ_NOTE = "未在时限内读取（整体时限 --time-budget 已用完） / not read: the run's time budget (--time-budget) ran out"
+
+
+def _not_read(doc: Document, pdf, numbers) -> None:
+    """Add a Page with source "none" and :data:`NOT_READ_NOTE` for each 0-based page index in ``numbers``."""
+    for k in numbers:
+        try:
+            w, h = pdf.get_page_size(k)
+        except Exception:  # noqa: BLE001 - the size is only informative
+            w, h = 0.0, 0.0
+        doc.pages.append(Page(number=k + 1, width=round(w, 2), height=round(h, 2), source=SOURCE_NONE, note=NOT_READ_NOTE))
+        doc.unread_pages.append(k + 1)
+
+
+def _signatures(path: Path) -> list[DigitalSignature]:
+    """Read the digital signatures as a step of its own under the extraction time limit: running
+    over it loses the signatures (listed as unchecked), never the pages already read."""
+    from . import _Timeout, page_done
+
+    page_done()
+    try:
+        return pdf_signatures.read_signatures(path)
+    except _Timeout:
+        return [DigitalSignature(field="", integrity=pdf_signatures.UNKNOWN, reason="检查数字签名超时，未检查",
+                                 reason_en="checking the digital signatures took too long; not checked")]
+    finally:
+        page_done()
 
 
 def _has_eof(path: Path) -> bool:
@@ -130,7 +166,10 @@ def _read_scanned(p: Page, rgb: np.ndarray, lines: list[Line], good: int, layer_
     p.rotation, p.ocr_engine, p.note, p.source = r.rotation, r.engine, r.note, SOURCE_OCR
 
 
-_EVIDENCE_WORDS = re.compile(r"签字|签名|签章|盖章|公章|注册会计师|审核人|核实人|验证码|防伪|二维码|扫码")
+# (the role words of a signature field too: "单位负责人：" with a signature drawn in black vector
+# paths has no colour, no image and no 签字 on the page)
+_EVIDENCE_WORDS = re.compile(r"签字|签名|签章|盖章|公章|注册会计师|审核人|核实人|验证码|防伪|二维码|扫码|"
+                             r"负责人|经办人|制表人|复核人|填表人|填报人|审批人|法定代表人|法人代表|专用章|发票")
 
 
 def _tinted(small: np.ndarray) -> bool:

@@ -33,3 +33,20 @@ def render(report: dict, lang: str = "zh") -> str:
     own ``lang`` (chosen when it was built) decides ``message`` and ``fix``, and both languages are
     always present as ``message_zh``/``message_en``."""
     return dumps(report)
+
+
+def digital_signature_entries(docs, lang: str = "zh") -> list[dict]:
+    """The report's ``digital_signatures``: one entry per PDF signature field of each document, as
+    evidence (not findings). ``reason`` follows the report language; both are kept."""
+    out = []
+    for d in sorted(docs, key=lambda d: d.path):
+        for s in getattr(d, "digital_signatures", None) or []:
+            out.append({
+                "path": d.path, "field": s.field, "page": s.page,
+                "bbox": [round(v, 4) for v in s.bbox] if s.bbox else None,
+                "signer": s.signer or None, "organisation": s.organisation or None, "time": s.time,
+                "integrity": s.integrity, "covers_whole_file": s.covers_whole_file,
+                "signer_verified": s.signer_verified,
+                "reason": s.reason_en if lang == "en" else s.reason, "reason_zh": s.reason, "reason_en": s.reason_en,
+            })
+    return out

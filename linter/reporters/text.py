@@ -243,7 +243,7 @@ class _Writer:
             req = m.get("required", True)
             if req is False:
                 head.append(f"（{L['required.false']}）" if self.lang == "zh" else f" ({L['required.false']})", style="dim")
-            elif req == "warn":
+            elif req in ("warn", "info"):
                 head.append(f"（{L['required.warn']}）" if self.lang == "zh" else f" ({L['required.warn']})", style="dim")
             status = m.get("status")
             if status and status != "present":
@@ -303,6 +303,44 @@ class _Writer:
             t.append((f" · 第 {pages} 页" if self.lang == "zh" else f" · page(s) {pages}"), style="dim")
             self.line(t, indent=2)
 
+    def close_calls(self) -> None:
+        """Page ranges whose material was a close call: what it was taken for and what came second."""
+        rows = [(fe, sg) for fe in self.report.get("files") or [] for sg in fe.get("segments") or [] if sg.get("low_margin")]
+        if not rows:
+            return
+        zh = self.lang == "zh"
+        self.line()
+        self.line(Text("识别把握不大的材料（请核对）" if zh else "Close calls in recognising materials (please check)",
+                       style="bold"))
+        for fe, sg in rows:
+            a, b = sg["pages"]
+            t = Text("? ", style="yellow")
+            t.append(fe.get("path") or "", style="blue")
+            if a > 0:
+                t.append(" · " + pages_label(list(range(a, b + 1)), self.lang), style="dim")
+            self.line(t, indent=2)
+            said = (f"判为“{sg.get('material_title')}”，也可能是“{sg.get('runner_up_title')}”" if zh else
+                    f"taken for “{sg.get('material_title')}”; it may be “{sg.get('runner_up_title')}”")
+            self.line(Text(said), indent=4)
+
+    def digital_signatures(self) -> None:
+        """Evidence: the PDF digital signatures, one line each (a changed file is a fact to look
+        at, shown as info, not a finding)."""
+        rows = self.report.get("digital_signatures") or []
+        if not rows:
+            return
+        en = self.lang == "en"
+        self.line()
+        self.line(Text("Evidence: digital signatures" if en else "证据：数字签名", style="bold"))
+        for s in rows:
+            ok = s.get("integrity") == "intact"
+            t = Text("✔ " if ok else "i ", style="green" if ok else "cyan")
+            t.append(s.get("path") or "", style="blue")
+            if s.get("page"):
+                t.append(" · " + pages_label([s["page"]], self.lang), style="dim")
+            self.line(t, indent=2)
+            self.line(Text(_signature_sentence(s, en)), indent=4)
+
     def package_level(self, rest: list[dict]) -> None:
         if not rest:
             return
@@ -351,11 +389,29 @@ class _Writer:
         self.materials(by_material)
         self.file_groups(by_path)
         self.unrecognised_pages()
+        self.close_calls()
+        self.digital_signatures()
         for leftover in by_path.values():  # paths listed twice: never lose a finding
             rest.extend(leftover)
         self.package_level(rest)
         self.summary(show_timing)
         return self.buf.getvalue()
+
+
+def _signature_sentence(s: dict, en: bool) -> str:
+    """``数字签名：签署人 X，时间 Y，文件未被修改`` / ``Digital signature: signed by X at Y; file not modified``."""
+    who = " / ".join(x for x in (s.get("signer"), s.get("organisation")) if x) or ("unknown" if en else "未知")
+    when = (s.get("time") or ("not stated" if en else "未注明")).replace("T", " ")
+    integrity = s.get("integrity")
+    if en:
+        state = {"intact": "file not modified", "modified": "MODIFIED after signing",
+                 "unknown": "integrity could not be checked"}.get(integrity, str(integrity))
+        reason = s.get("reason_en") or s.get("reason") or ""
+        return f"Digital signature: signed by {who} at {when}; {state}" + (f" ({reason})" if reason else "")
+    state = {"intact": "文件未被修改", "modified": "签名后文件已被修改",
+             "unknown": "无法核对是否被修改"}.get(integrity, str(integrity))
+    reason = s.get("reason_zh") or s.get("reason") or ""
+    return f"数字签名：签署人 {who}，时间 {when}，{state}" + (f"（{reason}）" if reason else "")
 
 
 def render(report: dict, lang: str = "zh", color: bool = False, width: int = 100,
