@@ -25,9 +25,10 @@ Fact kinds: ``licence_name``, ``credit_code``, ``licence_number``, ``licence_typ
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Optional
 
-from ..model import SOURCE_OCR, Document, Fact, Page
+from ..model import SOURCE_OCR, Document, Fact, Line, Page
 from ._text import nfkc
 from .credit_code import is_valid_credit_code, suggest_fix
 from .invoice import Layout, LabelSet, read_date
@@ -115,11 +116,18 @@ def _date(v: str):
     return read_date(v or "")
 
 
+_DAY = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+# a term is a span (“2018年04月11日至2068年04月10日”, “… 至 长期”) or “长期”: what follows it on a
+# wrapped reading is the next column's text (经营范围), not the term
+_TERM_SHAPE = re.compile(rf"^(?:(?:{_DAY})\s*(?:至|到|[-—~～])\s*)?(?:{_DAY}|长期|永久|不约定期限|无固定期限)")
+
+
 def _term(v: str) -> Optional[str]:
     v = _text_value(v)
     if not v or not (read_date(v) or "长期" in v or "永久" in v or "不约定" in v or re.search(r"\d{4}", v)):
         return None
-    return v
+    m = _TERM_SHAPE.match(v)
+    return m.group(0) if m else v
 
 
 def _authority(v: str) -> Optional[str]:
@@ -186,8 +194,52 @@ def licence_facts(doc: Document, page: Page) -> list[Fact]:
         return []
 
 
+# Two-character labels printed with their characters far apart (“名      称”): OCR often boxes the
+# second character with the value (“称上海某某有限公司”) and the first alone, or stacked with the
+# label under it in one tall box (“名类” over two rows).
+_SPREAD_PAIRS = {"称": "名", "型": "类", "所": "住"}
+
+
+def _rejoin_spread_labels(page: Page) -> Page:
+    """``page`` with each spread label put back together on the line that holds its second
+    character: a line starting with 称 / 型 / 所 whose row has, to its left within the label column,
+    a box whose character on that row is 名 / 类 / 住. Other pages are returned as they are."""
+    lines = list(page.lines)
+    changed, used = False, set()
+    for i, ln in enumerate(lines):
+        t = (ln.text or "").lstrip()
+        first = _SPREAD_PAIRS.get(t[:1])
+        if not first:
+            continue
+        x0, y0, x1, y1 = ln.bbox
+        cy, hh = (y0 + y1) / 2, max(y1 - y0, 1e-6)
+        for o in page.lines:
+            if o is ln or not o.text:
+                continue
+            ox0, oy0, ox1, oy1 = o.bbox
+            if not (oy0 <= cy <= oy1 and ox1 <= x0 + 0.2 * hh and x0 - ox1 <= 12 * hh):
+                continue
+            ot = o.text.strip()
+            if oy1 - oy0 > 1.5 * hh and len(ot) >= 2:  # a tall box of stacked characters
+                k = min(len(ot) - 1, int((cy - oy0) / (oy1 - oy0) * len(ot)))
+                ch = ot[k]
+            else:
+                ch = ot[-1:]
+            if ch == first:
+                lines[i] = Line(first + t, ln.bbox, ln.confidence)  # its own box: the cell it starts stays apart
+                used.add(id(o))
+                changed = True
+                break
+    if not changed:
+        return page
+    # a box of nothing but spread labels' first characters has been given back to its labels (left
+    # in, “名类” would read as the end of a wrapped name)
+    lines = [l for l in lines if not (id(l) in used and set(l.text.strip()) <= set(_SPREAD_PAIRS.values()))]
+    return replace(page, lines=lines, text="\n".join(l.text for l in lines))
+
+
 def _licence_facts(doc: Document, page: Page) -> list[Fact]:
-    lay = Layout(page, LICENCE_LABELS)
+    lay = Layout(_rejoin_spread_labels(page), LICENCE_LABELS)
     ocr = page.source == SOURCE_OCR
     facts: list[Fact] = []
     done: set[str] = set()

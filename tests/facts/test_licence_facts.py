@@ -167,3 +167,25 @@ def test_authority_from_the_seal():
 
 def test_nothing_on_an_empty_page():
     assert licence_facts(Document("x.jpg", "image"), Page(1, 100, 100)) == []
+
+
+def test_spread_label_characters_boxed_with_the_value_or_stacked_in_one_box():
+    """OCR of “名      称” boxes 称 with the value (“称上海某某有限公司”) and 名 with the 类 of the
+    next row in one tall box (“名类”); 住 alone and 所 glued to the address; wrapped 经营范围 of the
+    left column beside a 营业期限 in the right one."""
+    p = page([
+        ("统一社会信用代码", 0.101, 0.312, 0.246, 0.337), (CODE, 0.102, 0.35, 0.218, 0.369),
+        ("称洛阳恒远阀门制造有限公司", 0.179, 0.47, 0.419, 0.5), ("注册资本人民币800万元整", 0.559, 0.468, 0.82, 0.496),
+        ("名类", 0.1, 0.468, 0.121, 0.543), ("型", 0.182, 0.516, 0.201, 0.539),
+        ("有限责任公司(自然人独资)", 0.204, 0.516, 0.428, 0.542), ("成立日期 2016年03月02日", 0.559, 0.511, 0.77, 0.539),
+        ("法定代表人王建平", 0.1, 0.553, 0.239, 0.585),
+        ("营业期限 2016年03月02日至 2046年03月01日", 0.559, 0.554, 0.897, 0.582),
+        ("经营范围", 0.102, 0.599, 0.199, 0.623), ("阀门、管件的制造与销售；机械设备", 0.205, 0.601, 0.545, 0.621),
+        ("住", 0.559, 0.595, 0.58, 0.624), ("所河南省洛阳市涧西区华山路18号", 0.638, 0.597, 0.887, 0.625),
+        ("租赁。（依法须经批准的项目，经相关部门批准后方可开展经营活动）", 0.206, 0.618, 0.545, 0.638),
+    ])
+    f = facts_of(p)
+    assert f["licence_name"].value == "洛阳恒远阀门制造有限公司"
+    assert f["licence_type"].value == "有限责任公司(自然人独资)"
+    assert f["address"].value == "河南省洛阳市涧西区华山路18号"
+    assert f["term"].value.replace(" ", "") == "2016年03月02日至2046年03月01日"
