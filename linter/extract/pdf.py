@@ -210,22 +210,30 @@ def _fraction_mapper(page: pdfium.PdfPage):
 
     Honours the crop box and the page's /Rotate (clockwise, as displayed).
     """
-    l, b, r, t = page.get_cropbox()
-    w, h = (r - l) or 1.0, (t - b) or 1.0
-    rot = page.get_rotation() % 360
+    box, rot = page.get_cropbox(), page.get_rotation()
 
     def f(x0: float, y0: float, x1: float, y1: float) -> tuple:
-        u0, u1 = (x0 - l) / w, (x1 - l) / w  # unrotated fractions, origin top-left
-        v0, v1 = (t - y1) / h, (t - y0) / h
-        if rot == 90:
-            u0, v0, u1, v1 = 1 - v1, u0, 1 - v0, u1
-        elif rot == 180:
-            u0, v0, u1, v1 = 1 - u1, 1 - v1, 1 - u0, 1 - v0
-        elif rot == 270:
-            u0, v0, u1, v1 = v0, 1 - u1, v1, 1 - u0
-        return tuple(round(min(max(float(v), 0.0), 1.0), 5) for v in (u0, v0, u1, v1))
+        return page_fractions((x0, y0, x1, y1), box, rot)
 
     return f
+
+
+def page_fractions(rect, box, rot: int) -> tuple:
+    """Map the PDF-space ``rect`` (x0, y0, x1, y1) on a page whose crop box is ``box`` (l, b, r, t)
+    and /Rotate ``rot`` to page fractions, origin top-left of the page as displayed."""
+    l, b, r, t = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
+    w, h = (r - l) or 1.0, (t - b) or 1.0
+    x0, y0, x1, y1 = rect
+    u0, u1 = (x0 - l) / w, (x1 - l) / w  # unrotated fractions, origin top-left
+    v0, v1 = (t - y1) / h, (t - y0) / h
+    rot %= 360
+    if rot == 90:
+        u0, v0, u1, v1 = 1 - v1, u0, 1 - v0, u1
+    elif rot == 180:
+        u0, v0, u1, v1 = 1 - u1, 1 - v1, 1 - u0, 1 - v0
+    elif rot == 270:
+        u0, v0, u1, v1 = v0, 1 - u1, v1, 1 - u0
+    return tuple(round(min(max(float(v), 0.0), 1.0), 5) for v in (u0, v0, u1, v1))
 
 
 def _text_lines(tp: pdfium.PdfTextPage, to_frac) -> tuple[list[Line], list[str]]:

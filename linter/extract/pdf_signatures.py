@@ -308,17 +308,7 @@ def _widget_place(field, field_ref, pages: dict):
 
 
 def _fractions(rect, box, rot: int):
-    """Map a PDF-space rect to top-left page fractions (as ``pdf._fraction_mapper``)."""
-    l, b, r, t = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
-    w, h = (r - l) or 1.0, (t - b) or 1.0
-    x0, y0, x1, y1 = rect
-    u0, u1 = (x0 - l) / w, (x1 - l) / w
-    v0, v1 = (t - y1) / h, (t - y0) / h
-    rot %= 360
-    if rot == 90:
-        u0, v0, u1, v1 = 1 - v1, u0, 1 - v0, u1
-    elif rot == 180:
-        u0, v0, u1, v1 = 1 - u1, 1 - v1, 1 - u0, 1 - v0
-    elif rot == 270:
-        u0, v0, u1, v1 = v0, 1 - u1, v1, 1 - u0
-    return tuple(round(min(max(float(v), 0.0), 1.0), 5) for v in (u0, v0, u1, v1))
+    """Map a PDF-space rect to top-left page fractions (the text layer's mapping)."""
+    from .pdf import page_fractions
+
+    return page_fractions(rect, box, rot)
