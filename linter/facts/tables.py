@@ -22,6 +22,8 @@ from decimal import Decimal
 from statistics import median
 from typing import Any, Optional, Sequence
 
+import numpy as np
+
 from ._text import as_text, nfkc
 from .amounts import amount_in_yuan, find_amounts, parse_amount
 from .dates import find_dates, parse_date
@@ -601,14 +603,63 @@ def _assign(box: BBox, cols: list[tuple[str, BBox]]) -> int:
     return min(range(len(cols)), key=lambda j: abs((cols[j][1][0] + cols[j][1][2]) / 2 - xc))
 
 
+MAX_SKEW = 0.08  # steepest row slope looked for (page-height fractions per page width: ~3° on A4)
+SKEW_STEP = 0.0025
+
+
+class _Deskewed:
+    """A line seen with its box sheared level (``bbox``), keeping the box it has on the page."""
+
+    __slots__ = ("text", "bbox", "confidence", "page_bbox")
+
+    def __init__(self, text: str, bbox: BBox, confidence: float = 1.0, page_bbox: Optional[BBox] = None):
+        self.text, self.bbox, self.confidence = text, bbox, confidence
+        self.page_bbox = page_bbox or bbox  # pieces split off a line keep the sheared box
+
+    @classmethod
+    def of(cls, line: Any, slope: float) -> "_Deskewed":
+        x0, y0, x1, y1 = line.bbox
+        dy = slope * (x0 + x1) / 2
+        return cls(line.text, (x0, y0 - dy, x1, y1 - dy), getattr(line, "confidence", 1.0), line.bbox)
+
+
+def _row_slope(lines: list[Any]) -> float:
+    """The slope of the rows of a photographed or skewed sheet (y per x, page fractions), 0 for
+    a level page. Rows are where line centres line up: the slope that puts the most pairs of
+    lines within a quarter line height of each other, if it beats level clearly."""
+    if len(lines) < 8:
+        return 0.0
+    cx = np.array([(l.bbox[0] + l.bbox[2]) / 2 for l in lines])
+    cy = np.array([_cy(l.bbox) for l in lines])
+    tol = 0.25 * float(np.median([max(l.bbox[3] - l.bbox[1], 1e-6) for l in lines]))
+
+    def aligned(slope: float) -> int:
+        y = np.sort(cy - slope * cx)
+        # pairs within tol: for each line, how many later lines lie within tol of it
+        return int((np.searchsorted(y, y + tol, side="right") - np.arange(len(y)) - 1).sum())
+
+    level = aligned(0.0)
+    slopes = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, SKEW_STEP)
+    scores = [aligned(float(s)) for s in slopes]
+    k = int(np.argmax(scores))
+    # a level page scores best at 0; a skewed one's rows line up only at their slope
+    return float(slopes[k]) if scores[k] >= 1.25 * level + 3 else 0.0
+
+
 def rows_from_lines(lines: Sequence[Any], *, max_header_search: int = 40) -> Table:
     """Parse positioned lines (``Line`` objects with ``text``, ``bbox``, ``confidence``) of one
     page into a :class:`Table`. Row ``bbox`` is the union of its lines and ``confidence`` the
-    lowest line confidence. Returns an empty table when no header is recognised."""
+    lowest line confidence. Returns an empty table when no header is recognised.
+
+    A photographed or skewed sheet's rows slope: the lines are grouped into rows along that
+    slope (see :func:`_row_slope`), and rows keep the boxes their lines have on the page."""
     table = Table()
     if not isinstance(lines, (list, tuple)):
         return table
     good = [l for l in lines if _valid_bbox(getattr(l, "bbox", None)) and as_text(getattr(l, "text", "")).strip()]
+    slope = _row_slope(good)
+    if slope:
+        good = [_Deskewed.of(l, slope) for l in good]
     clusters = _cluster_rows(good)
     if not clusters:
         return table
@@ -617,20 +668,26 @@ def rows_from_lines(lines: Sequence[Any], *, max_header_search: int = 40) -> Tab
     def gap(a: list[Any], b: list[Any]) -> float:
         return min(l.bbox[1] for l in b) - max(l.bbox[3] for l in a)
 
+    # the header band: a row and the header-like rows just above and below it (a header in two
+    # lines). Each band is scored with and without its neighbours: a neighbour that adds nothing
+    # (the company line above the header, spanning its columns) is left out. On a tie a band of
+    # header-like rows only wins (the first data row under a header maps the header's own words
+    # again and must not take its place), then the larger band (a header's second line), then
+    # the first.
     best = None
-    best_score = 0
+    best_key = (0, False, 0)
     for i in range(min(len(clusters), max_header_search)):
-        band = [i]
-        if i > 0 and _is_header_like(clusters[i - 1]) and gap(clusters[i - 1], clusters[i]) < 1.0 * med_h:
-            band.insert(0, i - 1)
-        if (i + 1 < len(clusters) and _is_header_like(clusters[i + 1])
-                and gap(clusters[i], clusters[i + 1]) < 1.0 * med_h):
-            band.append(i + 1)
-        cols = _columns_from([l for k in band for l in clusters[k]])
-        hmap, _, _ = _map_headers([c[0] for c in cols])
-        score = _header_score(hmap)
-        if score > best_score:
-            best, best_score = (i, band, cols), score
+        above = (i > 0 and _is_header_like(clusters[i - 1]) and gap(clusters[i - 1], clusters[i]) < 1.0 * med_h)
+        below = (i + 1 < len(clusters) and _is_header_like(clusters[i + 1])
+                 and gap(clusters[i], clusters[i + 1]) < 1.0 * med_h)
+        for up in ((False, True) if above else (False,)):
+            for down in ((False, True) if below else (False,)):
+                band = ([i - 1] if up else []) + [i] + ([i + 1] if down else [])
+                cols = _columns_from([l for k in band for l in clusters[k]])
+                hmap, _, _ = _map_headers([c[0] for c in cols])
+                key = (_header_score(hmap), all(_is_header_like(clusters[k]) for k in band), len(band))
+                if key[0] > 0 and key > best_key:
+                    best, best_key = (i, band, cols), key
     if best is None:
         return table
     i, band, cols = best
@@ -695,9 +752,8 @@ def rows_from_lines(lines: Sequence[Any], *, max_header_search: int = 40) -> Tab
                      for j, ls in r["pieces"].items()}
         cells = {key: cell_text.get(j) for key, j in hmap.items()}
         texts = [cell_text[j] for j in sorted(cell_text)]
-        ls = r["lines"]
-        bbox = (min(l.bbox[0] for l in ls), min(l.bbox[1] for l in ls), max(l.bbox[2] for l in ls),
-                max(l.bbox[3] for l in ls))
-        conf = min(float(getattr(l, "confidence", 1.0) or 0.0) for l in ls)
+        ls = [getattr(l, "page_bbox", l.bbox) for l in r["lines"]]
+        bbox = (min(b[0] for b in ls), min(b[1] for b in ls), max(b[2] for b in ls), max(b[3] for b in ls))
+        conf = min(float(getattr(l, "confidence", 1.0) or 0.0) for l in r["lines"])
         asm.add(cells, texts, r["k"], bbox, conf)
     return table

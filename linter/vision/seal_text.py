@@ -46,13 +46,13 @@ def read_seal(rgb: np.ndarray, seal: Seal) -> tuple[str, float]:
     eng = _engine()
     if eng is None:
         return "", 0.0
-    crop, ink = _seal_ink(rgb, seal)
+    crop, ink, box = _seal_ink(rgb, seal)
     if ink is None:
         return "", 0.0
     if seal.shape == "rect":
         parts = _read_rect(eng, ink)
     else:
-        parts = _read_round(eng, ink)
+        parts = _read_round(eng, ink, box)
     floor = MIN_SCORE if seal.colour != "gray" else 0.75  # grey: black print cannot be told apart
     arc = parts[0] if seal.shape != "rect" and parts else None
     parts = [(t, s) for t, s in parts if t and s >= floor]
@@ -96,8 +96,9 @@ def _engine():
 
 
 # ------------------------------------------------------------------ ink image
-def _seal_ink(rgb: np.ndarray, seal: Seal) -> tuple[Optional[np.ndarray], Optional[np.ndarray]]:
-    """Crop the seal (with a margin), scale it to :data:`WORK_R` and return (crop, ink 0..1 float)."""
+def _seal_ink(rgb: np.ndarray, seal: Seal) -> tuple:
+    """Crop the seal (with a margin), scale it to :data:`WORK_R` and return (crop, ink 0..1 float,
+    the detector's box in the crop as (cx, cy, half width, half height))."""
     a = np.asarray(rgb)
     if a.ndim == 2:
         a = cv2.cvtColor(a, cv2.COLOR_GRAY2RGB)
@@ -107,7 +108,7 @@ def _seal_ink(rgb: np.ndarray, seal: Seal) -> tuple[Optional[np.ndarray], Option
     x0, y0, x1, y1 = seal.bbox
     bw, bh = (x1 - x0) * W, (y1 - y0) * H
     if bw < 8 or bh < 8:
-        return None, None
+        return None, None, None
     pad = 0.08 * max(bw, bh) + 2
     cx0, cy0 = max(0, int(x0 * W - pad)), max(0, int(y0 * H - pad))
     cx1, cy1 = min(W, int(math.ceil(x1 * W + pad))), min(H, int(math.ceil(y1 * H + pad)))
@@ -115,7 +116,9 @@ def _seal_ink(rgb: np.ndarray, seal: Seal) -> tuple[Optional[np.ndarray], Option
     s = (2 * WORK_R) / max(bw, bh)
     crop = cv2.resize(crop, (max(4, round(crop.shape[1] * s)), max(4, round(crop.shape[0] * s))),
                       interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
-    return crop, _ink(crop, seal.colour)
+    # where the detector put the seal, in the crop's pixels: (cx, cy, half width, half height)
+    box = ((0.5 * (x0 + x1) * W - cx0) * s, (0.5 * (y0 + y1) * H - cy0) * s, 0.5 * bw * s, 0.5 * bh * s)
+    return crop, _ink(crop, seal.colour), box
 
 
 def _ink(crop: np.ndarray, colour: str) -> Optional[np.ndarray]:
@@ -157,9 +160,30 @@ def _to_gray(ink: np.ndarray) -> np.ndarray:
     return (255 - np.clip(ink, 0, 1) * 255).astype(np.uint8)
 
 
-def _geometry(ink: np.ndarray) -> tuple[float, float, float, float, float]:
+def _geometry(ink: np.ndarray, box: Optional[tuple] = None) -> tuple[float, float, float, float, float]:
     """Return (cx, cy, a, b, angle_deg) of the seal's outer ellipse: a is the major semi-axis, lying
-    along ``angle_deg`` (image degrees, clockwise from +x), b the minor one."""
+    along ``angle_deg`` (image degrees, clockwise from +x), b the minor one.
+
+    ``box`` (cx, cy, half width, half height) is where the detector found the seal. On a grey copy
+    the ink map also holds the black print around the seal (table rules, figures): an ellipse
+    fitted through that overshoots the seal, and the detector's box is then the better answer.
+    """
+    geo = _fit_ellipse(ink)
+    if box is None or _fits_box(geo, box):
+        return geo
+    bx, by, rx, ry = box
+    return (bx, by, rx, ry, 0.0) if rx >= ry else (bx, by, ry, rx, 90.0)
+
+
+def _fits_box(geo, box) -> bool:
+    """Whether a fitted ellipse is the detected seal: centred in its box and no larger than it."""
+    cx, cy, a, b, _ = geo
+    bx, by, rx, ry = box
+    r = max(rx, ry)
+    return math.hypot(cx - bx, cy - by) <= 0.2 * r and a <= 1.15 * r and b >= 0.6 * min(rx, ry)
+
+
+def _fit_ellipse(ink: np.ndarray) -> tuple[float, float, float, float, float]:
     h, w = ink.shape
     m = (ink > 0.35).astype(np.uint8)
     k = max(3, int(WORK_R * 0.09)) | 1
@@ -264,8 +288,8 @@ def _text_band(prof: np.ndarray, depth: np.ndarray) -> tuple[float, float]:
     return top - 0.01, bot + 0.01
 
 
-def _read_round(eng, ink: np.ndarray) -> list[tuple[str, float]]:
-    geo = _geometry(ink)
+def _read_round(eng, ink: np.ndarray, box: Optional[tuple] = None) -> list[tuple[str, float]]:
+    geo = _geometry(ink, box)
     cx, cy, a, b, ang = geo
     oval = a / max(1.0, b) >= 1.15
     n_t = 720

@@ -76,6 +76,9 @@ _SIGNED_FRAC = 0.008
 _SIGNED_H2 = 0.9  # or this much ink in label-height squares (narrow strips)
 _WORK_H = 24.0  # crops are analysed at about 16-36 px per line height (decimated by an integer)
 _OCR_CAP = 1.15  # an OCR line's char width: at most this x the page median
+_PALE_SIGNED = 2.0  # pale pen strokes this many times the signed threshold: signed (a pencil, a grey pen)
+_PALE_SIGNED_DARK = 0.5  # or once the threshold, when dark ink already fills this share of it
+_STROKE_FILL = 0.45  # a pen stroke's pixels cover at most this share of its bounding box
 _PALE_MAX = 200  # pale strokes (max(R,G,B) below this, after white balance) only temper "unsigned"
 _FAINT_WEIGHT = 0.5  # pale ink counts half towards "some ink" (it may be a scanner's grey noise)
 _CLEAN_INK = 0.1  # ink under this share of the signed threshold: a clean, surely unsigned field
@@ -625,6 +628,17 @@ def _analyse(view: _View, box: tuple, h: float, blanks: list[tuple], seals: list
             k2 = (a2 >= max(4, int(0.006 * h * h))) & ~((s2 <= max(3.0, 0.12 * h)) & (l2 >= 2.0 * h)) & (l2 >= 0.4 * h)
             k2[0] = False
             faint = float(a2[k2].sum()) / area_all / thr
+            # pale but written: a pencil, or a thin ballpoint or felt pen that renders grey. Pen
+            # strokes (two 0.6 line heights long or one 1.2, thin: a stroke covers little of its
+            # box, a grey shaded cell covers all of it) with the dark-ink threshold filled by
+            # pale ink - twice over, or once when half of it is dark already. Calling it signed
+            # costs at most a miss; "unsigned" would be a false finding on a signed form.
+            fill2 = a2 / np.maximum(1, st2[:, cv2.CC_STAT_WIDTH] * st2[:, cv2.CC_STAT_HEIGHT])
+            ext2 = l2[k2 & (fill2 <= _STROKE_FILL)]
+            strokes = np.count_nonzero(ext2 >= 0.6 * h) >= 2 or np.count_nonzero(ext2 >= 1.2 * h) >= 1
+            if strokes and (faint >= _PALE_SIGNED or (margin >= _PALE_SIGNED_DARK and faint >= 1.0)):
+                return _Result((xa, ya, xb, yb), round(float(a2[k2].sum()) / area_all, 5), True, "black",
+                               min(faint, 1.25), faint)
     return _Result((xa, ya, xb, yb), round(float(frac), 5), bool(signed), colour if signed else None, margin,
                    faint)
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import pytest
 from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
@@ -196,3 +197,41 @@ def test_lines_never_raise(items):
     rows_from_lines(lines)
     header = [cell("序号", 0, 0), cell("发票号码", 1, 0), cell("收款方名称", 2, 0), cell("开具金额", 3, 0)]
     rows_from_lines(header + lines)
+
+
+def _tilted(lines, slope):
+    """The lines as a photo of the sheet, turned a little: each box moved down by slope x its centre."""
+    out = []
+    for l in lines:
+        x0, y0, x1, y1 = l.bbox
+        dy = slope * (x0 + x1) / 2
+        out.append(Line(l.text, (x0, y0 + dy, x1, y1 + dy), l.confidence))
+    return out
+
+
+def _list_page(n_rows=6, pitch=0.035):
+    company = Line("申请单位名称（盖章）：三门峡某某机械有限公司", (0.05, 0.15, 0.6, 0.17), 0.98)
+    header = [Line("序号", (0.055, 0.20, 0.09, 0.22)), Line("发票号码", (0.155, 0.20, 0.23, 0.22)),
+              Line("收款方名称", (0.405, 0.20, 0.5, 0.22)), Line("开具金额（元）", (0.755, 0.20, 0.9, 0.22))]
+    rows = []
+    for k in range(1, n_rows + 1):
+        rows += [cell(str(k), 0, k, pitch=pitch), cell(f"2441{k:04d}0000", 1, k, pitch=pitch),
+                 cell(f"郑州{'甲乙丙丁戊己'[k - 1]}机床有限公司", 2, k, pitch=pitch),
+                 cell(f"{k * 1000}.00", 3, k, pitch=pitch)]
+    return [company] + header + rows
+
+
+@pytest.mark.parametrize("slope", [-0.05, -0.03, 0.0, 0.03, 0.05])
+def test_rows_of_a_tilted_photo_stay_rows(slope):
+    """A photographed list whose rows slope by more than a row height across the page is read row
+    by row: each invoice number with its own payee and amount, the first row under the header
+    included."""
+    t = rows_from_lines(_tilted(_list_page(), slope))
+    assert t.found and set(t.header_map) == {"index", "number", "payee", "amount"}
+    assert [(r.index, r.number, r.payee, r.amount) for r in t.rows] == [
+        (k, f"2441{k:04d}0000", f"郑州{'甲乙丙丁戊己'[k - 1]}机床有限公司", Decimal(k * 1000)) for k in range(1, 7)]
+    # rows keep the boxes their lines have on the page (evidence crops land on the row)
+    page = _tilted(_list_page(), slope)
+    own = [l.bbox for l in page if l.text in ("1", "24410001" + "0000", "1000.00")]
+    first = t.rows[0].bbox
+    assert first[1] == pytest.approx(min(b[1] for b in own)) and first[3] == pytest.approx(max(b[3] for b in own))

@@ -101,6 +101,32 @@ def test_company_seal_on_a_grayscale_copy_is_read(body_text):
     assert seal_text.classify_issuer(text) == "company"
 
 
+@pytest.mark.ocr
+def test_tax_seal_over_a_table_on_a_grayscale_copy_is_read():
+    """A grey copy of an invoice list: the tax seal sits on the table's rules, with figures beside
+    it, all as grey as the seal. The rim is taken from the seal's own box, not from an ellipse
+    fitted through the rules around it, and the issuer is read."""
+    dpi = 200
+    rgb = page(dpi, text=False)
+    x0, y0 = mm(100, dpi), mm(180, dpi)
+    grey = (105, 105, 105)
+    for k in range(7):  # table rows crossing the seal, a figure at each end
+        y = y0 - mm(4, dpi) + k * mm(8, dpi)
+        cv2.line(rgb, (mm(20, dpi), y), (mm(195, dpi), y), grey, 2)
+        for x in (mm(25, dpi), mm(165, dpi)):
+            cv2.putText(rgb, f"{2752247 + 311 * k:,}.78", (x, y - mm(2, dpi)), cv2.FONT_HERSHEY_SIMPLEX, 0.9, grey, 2)
+    for x in (mm(20, dpi), mm(75, dpi), mm(120, dpi), mm(160, dpi), mm(195, dpi)):
+        cv2.line(rgb, (x, y0 - mm(4, dpi)), (x, y0 + 6 * mm(8, dpi)), grey, 2)
+    img = Image.fromarray(rgb)
+    ink = impress(tax_seal("国家税务总局义马市税务局"), impression(random.Random(3)), dpi / 25.4)
+    multiply_onto(img, ink, x0, y0)
+    gray = cv2.cvtColor(cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    s = one_seal(gray)
+    assert s.colour == "gray"
+    text, _ = seal_text.read_seal(gray, s)
+    assert seal_text.classify_issuer(text) == "tax", text
+
+
 def test_fragment_and_tiny_boxes_are_not_read():
     rgb = page()
     frag = Seal(bbox=(0.95, 0.4, 1.0, 0.5), confidence=0.8, edge="right")

@@ -252,6 +252,27 @@ def test_light_blue_thin_pen_is_signed_blue():
     assert f.signed and f.colour == "blue"
 
 
+@pytest.mark.parametrize("grey", [118, 140, 165])
+@pytest.mark.parametrize("style", ["thin", "cursive", "block"])
+def test_grey_pencil_or_pen_signature_is_signed(style, grey):
+    """A signature in pencil or a pen that scans grey (no pixel as dark as print) is signed, not
+    "unsigned" however unsure: the strokes are there."""
+    p, box = declaration()
+    p.signature(style, field_x_mm(p, box), 146, 30, (grey, grey, grey + 5), seed=grey)
+    f = one(p.find())
+    assert f.signed, f
+
+
+@pytest.mark.parametrize("grey", [150, 185])
+def test_grey_shaded_cell_is_not_a_signature(grey):
+    """A grey-filled box in the field (a shaded form cell) is pale ink but no pen stroke."""
+    p, box = declaration()
+    x = field_x_mm(p, box)
+    p.draw.rectangle([p.px(x), p.px(146), p.px(x + 30), p.px(154)], fill=(grey, grey, grey))
+    f = one(p.find())
+    assert not f.signed, f
+
+
 def test_empty_field_is_unsigned():
     p, _ = declaration()
     f = one(p.find())

@@ -477,12 +477,12 @@ def test_a_seal_whose_name_is_unreadable_has_low_text_confidence(monkeypatch):
             return "", 0.0
 
     monkeypatch.setattr(seal_text, "_engine", lambda: Eng())
-    monkeypatch.setattr(seal_text, "_read_round", lambda eng, ink: [("某某", 0.5), ("发票专用章", 0.99)])
+    monkeypatch.setattr(seal_text, "_read_round", lambda eng, ink, box=None: [("某某", 0.5), ("发票专用章", 0.99)])
     rgb = page(text=False)
     box = stamp(rgb, oval_seal("三门峡市华兴机械制造有限公司", mm(40), mm(30)), mm(100), mm(100))
     text, conf = seal_text.read_seal(rgb, Seal(bbox=box, confidence=0.9, colour="red", shape="oval"))
     assert "发票专用章" in text and conf < 0.5
-    monkeypatch.setattr(seal_text, "_read_round", lambda eng, ink: [("", 0.0), ("发票专用章", 0.99)])
+    monkeypatch.setattr(seal_text, "_read_round", lambda eng, ink, box=None: [("", 0.0), ("发票专用章", 0.99)])
     text, conf = seal_text.read_seal(rgb, Seal(bbox=box, confidence=0.9, colour="red", shape="oval"))
     assert text == "发票专用章" and conf <= seal_text.NO_NAME
 
