@@ -37,12 +37,12 @@ from .sniff import sniff
 
 Source = Union[Path, "archive.Member"]  # a file, or a member of a zip in the package
 
-EXTRACTOR_VERSION = "7"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
+EXTRACTOR_VERSION = "8"  # 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
 # 4: rectangular stamps by their border, seals on red tables, grey 骑缝章, QR retries, unread codes;
 # 5: seal labels, 骑缝章 at a photographed sheet's edge, no signature fields inside stamps;
 # 6: OFD documents, seals and signatures of typed PDFs (CPA seals, 监制章, seal pictures), PDF
 # digital signatures, OCR orientation probes, "unsigned" tempered by faint ink; 7: grey pen and pencil
-# signatures, the rim of a grey seal on a table from its box
+# signatures, the rim of a grey seal on a table from its box; 8: a PDF page measured by its own size
 EXTRACTOR = f"shenbao-extract/{EXTRACTOR_VERSION}"
 _TIMEOUT_EN = "timed out"
 

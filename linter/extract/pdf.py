@@ -191,7 +191,9 @@ def _analyse(rgb: np.ndarray, p: Page, settings) -> None:
     if settings.visual:
         from ..vision import analyse_page
 
-        analyse_page(rgb, p, read_seal_text=settings.ocr)
+        # the page's own size (points -> mm): an e-invoice page is not A4, and seals and 骑缝章
+        # strips are measured in millimetres
+        analyse_page(rgb, p, read_seal_text=settings.ocr, page_mm=(p.width * 25.4 / 72, p.height * 25.4 / 72))
 
 
 def _fallback(p: Page, lines: list[Line], note: str) -> Page:

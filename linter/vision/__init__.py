@@ -6,14 +6,19 @@ the page's lines (text layer or OCR) are known, and fills ``page.seals``, ``page
 ``page.codes``. Every box is a fraction of the page, origin top left, in the same frame as
 ``page.lines``.
 
-Sizes are judged against the page, not against pixels: ``px_per_mm`` assumes the image is printed
-to fit an A4 sheet (210 x 297 mm, either way round), which holds for scans, rendered PDF pages, phone
-photos of a page that fills the frame, and wide screenshots (a 16:9 screen fills an A4 landscape
-sheet's width, not its height).
+Sizes are judged against the page, not against pixels. A PDF page says how large it is (an
+e-invoice is 241 x 140 mm, not A4): :func:`analyse_page` is given that size and ``px_per_mm`` uses
+it. An image does not say: ``px_per_mm`` then assumes it is printed to fit an A4 sheet (210 x 297
+mm, either way round), which holds for scans, phone photos of a page that fills the frame, and wide
+screenshots (a 16:9 screen fills an A4 landscape sheet's width, not its height).
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import re
+from typing import Optional
 
 import numpy as np
 
@@ -23,10 +28,21 @@ A4_SHORT_MM = 210.0
 A4_LONG_MM = 297.0
 
 
+# the size in mm (width, height) of the page being analysed, when it is known (a PDF page)
+_PAGE_MM: contextvars.ContextVar[Optional[tuple[float, float]]] = contextvars.ContextVar("page_mm", default=None)
+
+
 def px_per_mm(rgb) -> float:
-    """Return the image's pixels per millimetre when it is fitted to an A4 sheet (either orientation).
-    ``rgb`` is the image, or its shape."""
+    """Return the image's pixels per millimetre: from the page's own size while a page of known size
+    is analysed and ``rgb`` has its shape (or a scaled copy's), else as if the image were fitted
+    to an A4 sheet (either orientation). ``rgb`` is the image, or its shape."""
     h, w = (rgb.shape if hasattr(rgb, "shape") else rgb)[:2]
+    size = _PAGE_MM.get()
+    if size and h > 0 and w > 0:
+        mw, mh = size
+        for a, b in ((mw, mh), (mh, mw)):  # as rendered, or turned a quarter
+            if a > 0 and b > 0 and abs((w / h) / (a / b) - 1.0) <= 0.03:
+                return w / a
     return max(min(h, w) / A4_SHORT_MM, max(h, w) / A4_LONG_MM)
 
 
@@ -38,12 +54,30 @@ def share_inside(a, b) -> float:
     return ix * iy / area if area > 0 else 0.0
 
 
-def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True) -> None:
+def analyse_page(rgb: np.ndarray, page: Page, *, read_seal_text: bool = True,
+                 page_mm: Optional[tuple[float, float]] = None) -> None:
     """Fill ``page.seals``, ``page.codes`` and ``page.signatures`` from the page image ``rgb``.
 
-    ``rgb`` is an ``H x W x 3`` uint8 array of the whole page. Never raises: a failing detector
-    leaves its list empty and says so in ``page.note``.
+    ``rgb`` is an ``H x W x 3`` uint8 array of the whole page; ``page_mm`` its size (width, height)
+    in mm when known (a PDF page), so seals and strips are measured in real millimetres. Never
+    raises: a failing detector leaves its list empty and says so in ``page.note``.
     """
+    with measured_as(page_mm):
+        _analyse_page(rgb, page, read_seal_text)
+
+
+@contextlib.contextmanager
+def measured_as(page_mm: Optional[tuple[float, float]]):
+    """Within the block, :func:`px_per_mm` measures images of the page's shape by ``page_mm``
+    (width, height in mm; ``None``: unknown, A4 assumed)."""
+    token = _PAGE_MM.set(page_mm)
+    try:
+        yield
+    finally:
+        _PAGE_MM.reset(token)
+
+
+def _analyse_page(rgb: np.ndarray, page: Page, read_seal_text: bool) -> None:
     from . import qr, seal_text, signatures
 
     notes = []

@@ -52,6 +52,7 @@ import cv2
 import numpy as np
 
 from ..model import Line, Seal, SignatureField
+from . import px_per_mm
 
 # ----------------------------------------------------------------------------- label grammar
 _STRONG = ("注册会计师", "签字", "签名", "签章")
@@ -732,7 +733,7 @@ def find_signature_fields(rgb: np.ndarray, lines: list[Line], seals: list[Seal],
     if rgb.dtype != np.uint8:
         rgb = np.clip(rgb, 0, 255).astype(np.uint8)
     view = _View(rgb[..., :3], int(rotation or 0))
-    px_mm = min(view.W, view.H) / 210.0
+    px_mm = px_per_mm((view.H, view.W))
     ls: list[_L] = []
     for i, ln in enumerate(lines):
         t = (ln.text or "").strip()

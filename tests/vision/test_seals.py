@@ -690,3 +690,18 @@ def test_page_analysis_tells_which_stamp_label_a_seal_sits_at():
     by_box = {max((iou(s.bbox, t), i) for i, t in enumerate((at_label, far)))[1]: s for s in p.seals}
     assert by_box[0].label == "申报单位（盖章）："
     assert by_box[1].label is None
+
+
+def test_sizes_are_measured_on_the_page_s_own_size_when_known():
+    """A PDF page says its size (an e-invoice is 241 x 140 mm): millimetres are measured on it, for
+    the page image and any scaled copy of it, either way round; an image of another shape (a seal
+    picture put on an A4 canvas) and a page of unknown size are measured as A4."""
+    from shenbao.vision import measured_as, px_per_mm
+
+    assert px_per_mm((827, 1424)) == pytest.approx(max(827 / 210, 1424 / 297))  # unknown: as A4
+    with measured_as((241.0, 140.0)):
+        assert px_per_mm((827, 1424)) == pytest.approx(1424 / 241)
+        assert px_per_mm((207, 356)) == pytest.approx(356 / 241)  # a scaled copy
+        assert px_per_mm((1424, 827)) == pytest.approx(827 / 140)  # turned a quarter
+        assert px_per_mm((2339, 1654)) == pytest.approx(max(1654 / 210, 2339 / 297))  # an A4 canvas
+    assert px_per_mm((827, 1424)) == pytest.approx(max(827 / 210, 1424 / 297))  # and after it

@@ -287,6 +287,31 @@ def test_small_supervision_seal_and_invoice_seal_on_a_typed_invoice(tmp_path, w,
     assert top.bbox[1] < 0.1 and abs((top.bbox[0] + top.bbox[2]) / 2 - 0.5) < 0.05
 
 
+@pytest.mark.parametrize("w,h", [(19, 12), (20, 13)])
+def test_small_supervision_seal_on_an_invoice_sized_pdf_page(tmp_path, monkeypatch, w, h):
+    """An e-invoice PDF page is 241 x 140 mm, not A4: its small 监制章 at the top centre is found."""
+    import sys
+
+    here = sys.modules[__name__]
+    W, H = 241 * MM, 140 * MM
+    monkeypatch.setattr(here, "PT_H", H)  # the drawing helpers measure from the top of this page
+
+    path = tmp_path / "e-invoice.pdf"
+    ensure_fonts()
+    c = rl_canvas.Canvas(str(path), pagesize=(W, H))
+    c.setFont(F, 16)
+    c.drawCentredString(W / 2, H - 14 * MM, "电子发票（普通发票）")
+    for i in range(5):
+        text(c, 20, 40 + 9 * i, "货物或应税劳务、服务名称  规格型号  单位  数量  单价  金额  税率  税额", 10)
+    vector_oval_seal(c, 120.5, 12, w, h, "全国统一发票监制章", "河南省税务局")
+    c.showPage()
+    c.save()
+    p = read_pdf(path)[0]
+    ovals = whole(p, "oval")
+    assert len(ovals) == 1, p.seals
+    assert ovals[0].bbox[1] < 0.2 and abs((ovals[0].bbox[0] + ovals[0].bbox[2]) / 2 - 0.5) < 0.05
+
+
 def test_small_red_blobs_and_rings_are_still_no_seal():
     """The small-oval allowance needs a clear oval rim: a small red logo disc, a small round ring and
     a red scribble of that size stay out."""
