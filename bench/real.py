@@ -171,7 +171,7 @@ class Linter:
         mat = next((m for m in self.program.materials if m.kind == kind), None)
         segs = [Segment(path=doc.path, first_page=1, last_page=len(doc.pages),
                         material=mat.id if mat else None, score=1.0, reason="oracle (label)")]
-        for f in collect_facts([doc], segs, self.program):
+        for f in collect_facts([doc], segs, self.program, self.kinds):
             if f.page not in (None, 1) or f.kind not in mapping:
                 continue
             out[mapping[f.kind]].append((f.value, f.confidence, f.text))

@@ -4,8 +4,6 @@ import datetime as dt
 
 from shenbao.check import Check
 
-from shenbao.facts.collect import CREDIT_KINDS
-
 from ._common import day, uncertain
 
 
@@ -34,8 +32,10 @@ printout, and seal it."""
     def run(self, ctx, params):
         notice, deadline = ctx.program.notice_date, ctx.program.deadline
         latest = min(ctx.as_of, deadline)
+        # every material whose requirements set a query date (信用中国, gsxt, 信用湖南 …), whatever
+        # its kind: the pack says which results are dated, not a list of kinds in code
         for m in ctx.program.materials:
-            if m.kind not in CREDIT_KINDS:
+            if not m.requirements.get("query_date"):
                 continue
             for seg in ctx.segments_of(m.id):
                 facts = [f for f in ctx.facts_of("query_time", material=m.id) if f.path == seg.path]

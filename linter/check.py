@@ -46,6 +46,7 @@ class Material:
     recognise: dict = field(default_factory=dict)
     note: str = ""
     title_en: str = ""
+    facts: Optional[list] = None  # fact readers named by the pack; None: the kind's (kinds.yaml)
 
 
 @dataclass

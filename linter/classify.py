@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from .check import Material, Program
@@ -40,6 +40,7 @@ class KindSpec:
     titles: list[re.Pattern]
     keywords: list[str]
     filenames: list[re.Pattern]
+    facts: list[str] = field(default_factory=list)  # fact readers run on its pages
 
 
 def compile_kinds(kind_dicts: list[dict]) -> dict[str, KindSpec]:
@@ -50,12 +51,14 @@ def compile_kinds(kind_dicts: list[dict]) -> dict[str, KindSpec]:
         titles = [re.compile(t.replace(" ", "")) for t in d.get("titles", [])]
         keywords = [squash(k) for k in d.get("keywords", [])]
         filenames = [re.compile(f, re.I) for f in d.get("filenames", [])]
+        facts = list(d.get("facts", []))
         if spec is None:
-            out[d["kind"]] = KindSpec(d["kind"], d.get("title", d["kind"]), titles, keywords, filenames)
-        else:  # a plugin extends a kind
+            out[d["kind"]] = KindSpec(d["kind"], d.get("title", d["kind"]), titles, keywords, filenames, facts)
+        else:  # a plugin extends a kind: its patterns and fact readers are added
             spec.titles += titles
             spec.keywords += keywords
             spec.filenames += filenames
+            spec.facts += [f for f in facts if f not in spec.facts]
     return out
 
 

@@ -56,9 +56,16 @@ def all_checks(pm) -> dict[str, type[Check]]:
 
 
 def all_kinds(pm) -> list[dict]:
+    """Every plugin's material kinds, each plugin's list checked against ``kinds.schema.json``
+    (a bad entry is an error naming the plugin, the entry and the key)."""
+    from .materials import validate_kinds
+    from .programs import _plugin_origin
+
     kinds: list[dict] = []
-    for result in pm.hook.shenbao_add_materials():
-        kinds.extend(result or [])
+    for impl in reversed(pm.hook.shenbao_add_materials.get_hookimpls()):  # registration order
+        result = impl.function()
+        if result:
+            kinds.extend(validate_kinds(result, _plugin_origin(impl)))
     return kinds
 
 
@@ -120,7 +127,7 @@ def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_fa
     t_extract = time.monotonic() - t1
     kinds = compile_kinds(all_kinds(pm))
     segments = classify_package(docs, program, kinds)
-    facts = collect_facts(docs, segments, program)
+    facts = collect_facts(docs, segments, program, kinds)
     ctx = CheckContext(
         program=program,
         as_of=as_of,

@@ -47,7 +47,11 @@ def shenbao_add_materials():
     (``kind: business_license``) and may add their own title patterns on top.
 
     :return: a list of dicts ``{"kind": str, "title": str, "titles": [regex...],
-        "keywords": [str...], "filenames": [regex...]}``; see ``shenbao.materials``.
+        "keywords": [str...], "filenames": [regex...], "facts": [reader...]}`` as in
+        ``plugins/kinds/kinds.yaml``, checked against ``schemas/kinds.schema.json`` (a bad entry is
+        an error naming the plugin). ``facts`` names the fact readers run on the pages of a
+        material of the kind (``shenbao.facts.collect.FACT_READERS``); an entry for a kind that
+        exists adds its patterns and readers to it.
     """
 
 

@@ -44,7 +44,7 @@ def inspect_file(path: Path, program, pm, *, ocr_engine: str = "rapidocr", use_c
     doc = extract_all([(path.resolve(), path.name)], settings, jobs=1, cache=cache, pm_factory=lambda: pm)[0]
     kinds = compile_kinds(all_kinds(pm))
     segments = classify_document(doc, program, kinds)
-    facts = collect_facts([doc], segments, program)
+    facts = collect_facts([doc], segments, program, kinds)
     pages = []
     for p in doc.pages:
         sc = score_page(p, doc.path, kinds, use_filename=True)

@@ -1,127 +1,53 @@
-"""Material kinds: what each kind of 申报 document looks like, for the classifier.
+"""Material kinds as data: ``plugins/kinds/kinds.yaml``, validated by ``schemas/kinds.schema.json``.
 
-A kind is generic (a 营业执照 looks the same in every program); a program's materials list refers to
-kinds. ``titles`` are regexes matched against the title zone of a page (its first lines), after
-whitespace is removed (PDF text layers put spaces inside words: “项 目 名 称”). ``keywords`` are
-phrases matched anywhere on the page; the share found adds evidence. ``filenames`` are regexes on the
-file's path, the weakest signal (WeChat and scanner apps name files “微信图片_2025…”, “IMG_…”).
+A kind says what a kind of 申报 document looks like (title, keyword and file-name patterns, for the
+classifier) and which fact readers run on it (``facts:``, see ``shenbao.facts.collect``). This module
+is the built-in plugin that offers them through ``shenbao_add_materials``; a third-party plugin
+returns entries of the same shape, checked by :func:`validate_kinds`.
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import yaml
+
 from shenbao import hookimpl
 
-KINDS: list[dict] = [
-    {"kind": "cover", "title": "封面", "title_en": "Cover",
-     "titles": [r"项目申请报告$", r"申请报告\(?共?.{0,4}册", r"申报书$"],
-     "keywords": ["申请单位", "项目联系人", "联系方式", "填报日期", "项目名称", "制"],
-     "filenames": [r"封面", r"cover"]},
-    {"kind": "toc", "title": "目录", "title_en": "Table of contents",
-     "titles": [r"^目录$", r"^目次$"],
-     "keywords": ["企业基本情况", "项目建设情况", "企业财务", "……", "..."],
-     "filenames": [r"目录"]},
-    {"kind": "application_form", "title": "项目申请表", "title_en": "Application form",
-     "titles": [r"项目申请表", r"申请表$", r"项目申报表$"],
-     "keywords": ["计划总投资", "累计完成投资", "区间完成投资", "区间付款金额", "申请金额", "申报类别", "项目核准", "环评审批", "职工人数"],
-     "filenames": [r"申请表", r"申报表"]},
-    {"kind": "company_profile", "title": "企业情况", "title_en": "Company profile",
-     "titles": [r"^企业(基本)?情况", r"^企业简介", r"^公司简介", r"^(一、)?企业概况"],
-     "keywords": ["组织结构", "组织架构", "财务状况", "经营情况", "主营业务", "员工", "成立于"],
-     "filenames": [r"企业情况", r"企业简介", r"公司简介"]},
-    {"kind": "business_license", "title": "营业执照", "title_en": "Business licence",
-     "titles": [r"营业执照"],
-     "keywords": ["统一社会信用代码", "法定代表人", "经营范围", "注册资本", "成立日期", "登记机关", "住所", "营业期限", "类型"],
-     "filenames": [r"营业执照", r"执照", r"license"]},
-    {"kind": "id_card", "title": "法定代表人身份证", "title_en": "Legal representative's ID card",
-     "titles": [r"居民身份证", r"身份证(复印件)?$"],
-     "keywords": ["公民身份号码", "签发机关", "有效期限", "出生", "民族", "住址", "性别"],
-     "filenames": [r"身份证", r"idcard"]},
-    {"kind": "credit_dishonest", "title": "失信被执行人查询结果", "title_en": "Dishonest judgment-debtor query",
-     "titles": [r"失信被执行人"],
-     "keywords": ["信用中国", "creditchina", "失信被执行人", "查询", "未查询到", "暂无"],
-     "filenames": [r"失信被执行人"]},
-    {"kind": "credit_tax", "title": "重大税收违法查询结果", "title_en": "Major tax violation query",
-     "titles": [r"重大税收违法"],
-     "keywords": ["信用中国", "creditchina", "重大税收违法", "查询", "未查询到", "暂无"],
-     "filenames": [r"税收违法"]},
-    {"kind": "credit_gsxt", "title": "严重违法失信名单查询结果", "title_en": "Serious violation list query (GSXT)",
-     "titles": [r"严重违法失信", r"国家企业信用?信息公示系统"],
-     "keywords": ["国家企业信用信息公示系统", "国家企业信息公示系统", "gsxt", "严重违法失信", "经营异常", "查询"],
-     "filenames": [r"严重违法", r"公示系统", r"gsxt"]},
-    {"kind": "declaration", "title": "真实性声明", "title_en": "Declaration of truthfulness",
-     "titles": [r"声明$", r"承诺(书|函)$", r"^申报真实性声明"],
-     "keywords": ["郑重声明", "真实、合法", "真实合法", "法律责任", "特此声明", "法人代表", "单位盖章"],
-     "filenames": [r"声明", r"承诺"]},
-    {"kind": "project_report", "title": "项目建设情况", "title_en": "Project construction report",
-     "titles": [r"^项目建设情况", r"项目(实施|建设)方案$", r"项目可行性"],
-     "keywords": ["项目概述", "建设总体方案", "组织机构", "投资预算", "效益分析", "风险分析", "实施内容", "现有工作基础"],
-     "filenames": [r"建设情况", r"实施方案"]},
-    {"kind": "filing_env_proof", "title": "备案及环保证明", "title_en": "Project filing / environmental approval",
-     "titles": [r"备案证明", r"项目备案", r"环境影响", r"环评", r"登记表$", r"批复$"],
-     "keywords": ["项目代码", "备案机关", "备案", "环境影响", "审批意见", "建设地点", "投资项目"],
-     "filenames": [r"备案", r"环评", r"环保"]},
-    {"kind": "other_proof", "title": "其他证明材料", "title_en": "Other technical proofs",
-     "titles": [r"专利证书", r"著作权登记证书", r"检测报告", r"鉴定(书|证书)", r"高新技术企业证书"],
-     "keywords": ["专利号", "登记号", "检测结论", "证书号"],
-     "filenames": [r"专利", r"软著", r"检测"]},
-    {"kind": "audit_report", "title": "审计报告", "title_en": "Audit report",
-     "titles": [r"审计报告"],
-     "keywords": ["会计师事务所", "注册会计师", "审计意见", "财务报表", "验证码", "防伪", "审字"],
-     "filenames": [r"审计"]},
-    {"kind": "financial_statements", "title": "会计报表", "title_en": "Financial statements",
-     "titles": [r"资产负债表", r"利润表", r"损益表", r"现金流量表", r"会计报表", r"财务报表$"],
-     "keywords": ["资产总计", "负债合计", "所有者权益", "营业收入", "编制单位", "期末余额", "本期金额", "净利润"],
-     "filenames": [r"报表", r"资产负债", r"利润表"]},
-    {"kind": "performance_form", "title": "绩效目标申报表", "title_en": "Performance target form",
-     "titles": [r"绩效目标(申报)?表"],
-     "keywords": ["绩效总体目标", "一级指标", "二级指标", "三级指标", "产出指标", "效益指标", "满意度", "指标值"],
-     "filenames": [r"绩效"]},
-    {"kind": "contract", "title": "合同", "title_en": "Contract",
-     "titles": [r"合同(书)?$", r"(采购|购销|销售|技术服务)合同", r"协议(书)?$"],
-     "keywords": ["甲方", "乙方", "合同金额", "签订", "违约", "付款方式"],
-     "filenames": [r"合同", r"协议"]},
-    {"kind": "invoice", "title": "发票", "title_en": "Invoice",
-     # 增值税专用发票, 增值税电子普通发票, 河南增值税电子专用发票 (a province in front), 电子发票(普通发票),
-     # 电子发票(增值税专用发票) (数电票), 全电发票, 通用机打发票, 中央非税收入统一票据(电子) (财政票据)
-     "titles": [r"增值税(电子)?(专用|普通)?发票", r"电子发票(\((普通发票|增值税专用发票|[^)]{2,12})\))?",
-                r"[全数]电(发)?票", r"(通用|机打|定额|统一)(机打)?发票$", r"非税收入.{0,6}票据", r"财政.{0,6}电子票据",
-                r"^发票(联|\(.{2,8}\))?$"],
-     # printed on every VAT invoice and none of the bank receipts it could be taken for
-     "keywords": ["开票日期", "价税合计", "发票号码", "发票代码", "校验码", "机器编号", "纳税人识别号", "税额",
-                  "购买方", "销售方"],
-     "filenames": [r"发票(?!清单)"]},
-    {"kind": "bank_receipt", "title": "银行回单", "title_en": "Bank receipt",
-     "titles": [r"回单", r"付款凭证$", r"转账凭证$"],
-     "keywords": ["交易日期", "付款人", "收款人", "账号", "开户行", "金额", "银行"],
-     "filenames": [r"回单", r"银行"]},
-    {"kind": "voucher", "title": "记账凭证", "title_en": "Accounting voucher",
-     "titles": [r"记账凭证", r"会计凭证"],
-     "keywords": ["借方", "贷方", "会计科目", "摘要", "制单"],
-     "filenames": [r"凭证"]},
-    {"kind": "warehouse_receipt", "title": "入库单", "title_en": "Warehouse receipt",
-     "titles": [r"入库单", r"验收单", r"入库验收"],
-     "keywords": ["入库", "验收", "数量", "仓库", "规格"],
-     "filenames": [r"入库"]},
-    {"kind": "invoice_list", "title": "发票清单", "title_en": "Invoice list",
-     "titles": [r"发票清单", r"发票明细(表)?"],
-     "keywords": ["发票号码", "开具日期", "开具金额", "付款方名称", "收款方名称", "不含税金额", "合计"],
-     "filenames": [r"发票清单", r"发票明细"]},
-    {"kind": "payment_list", "title": "付款清单", "title_en": "Payment list",
-     "titles": [r"付款(凭证)?清单", r"付款明细"],
-     "keywords": ["实际付款金额", "补助基数", "小计", "总计", "收款单位", "发票金额", "合同/协议"],
-     "filenames": [r"付款清单", r"付款明细"]},
-    {"kind": "tax_certificate", "title": "税务部门证明", "title_en": "Tax bureau certificate",
-     "titles": [r"地方留成", r"(纳税|完税|税收)(情况)?证明"],
-     "keywords": ["税务局", "地方留成", "市县两级", "缴纳税", "入库", "税款"],
-     "filenames": [r"纳税证明", r"完税", r"税务", r"留成"]},
-    {"kind": "honor_certificate", "title": "荣誉认定证明", "title_en": "Honour certificate",
-     "titles": [r"专精特新", r"小巨人", r"单项冠军", r"头雁", r"瞪羚"],
-     "keywords": ["认定", "中小企业", "工业和信息化", "有效期", "证书"],
-     "filenames": [r"专精特新", r"小巨人", r"证书"]},
-    {"kind": "project_library", "title": "项目库入库证明", "title_en": "Project library registration",
-     "titles": [r"项目库", r"入库(证明|信息)"],
-     "keywords": ["技改项目库", "项目库", "入库", "三大改造", "项目编号"],
-     "filenames": [r"项目库", r"入库"]},
-]
+from .programs import PackError, load_schema, schema_errors
+
+KINDS_FILE = Path(__file__).resolve().parent.parent / "plugins" / "kinds" / "kinds.yaml"
+
+
+class KindError(PackError):
+    """A material kind entry does not fit the kinds schema (a usage error, like a bad pack)."""
+
+
+def _kinds_file() -> Path:
+    try:  # installed: the plugins package sits beside this one
+        from shenbao.plugins import kinds as pkg
+
+        return Path(pkg.__file__).parent / "kinds.yaml"
+    except ImportError:
+        return KINDS_FILE
+
+
+def validate_kinds(entries: Any, origin: str) -> list[dict]:
+    """Return ``entries`` when they fit ``kinds.schema.json``, else raise :class:`KindError` naming
+    ``origin`` (the file or plugin), the entry and the key."""
+    msg = schema_errors(entries, load_schema("kinds.schema.json"), origin)
+    if msg:
+        raise KindError(msg)
+    return list(entries)
+
+
+def load_kinds(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    return validate_kinds(data.get("kinds", []), str(path))
+
+
+KINDS: list[dict] = load_kinds(_kinds_file())
 
 
 @hookimpl

@@ -324,6 +324,7 @@ def to_program(pack: dict) -> Program:
                 recognise={**(m.get("recognise") or {}), "accepts": m.get("accepts", [])},
                 note=m.get("note", ""),
                 title_en=m.get("title_en", ""),
+                facts=list(m["facts"]) if "facts" in m else None,
             )
         )
     checks = []

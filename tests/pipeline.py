@@ -45,8 +45,9 @@ def program(pid: str = PROGRAM):
 def run(docs: list[Document], as_of: dt.date = dt.date(2025, 8, 10), stage: str = "enterprise", pid: str = PROGRAM) -> dict:
     pm = get_plugin_manager()
     prog = program(pid)
-    segments = classify_package(docs, prog, compile_kinds(all_kinds(pm)))
-    facts = collect_facts(docs, segments, prog)
+    kinds = compile_kinds(all_kinds(pm))
+    segments = classify_package(docs, prog, kinds)
+    facts = collect_facts(docs, segments, prog, kinds)
     ctx = CheckContext(prog, as_of, {d.path: d for d in docs}, segments, facts,
                        identify_applicant(facts, segments, prog), stage=stage)
     options = RunOptions(as_of=as_of, stage=stage)

@@ -21,9 +21,10 @@ fact kind              read from
 """
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_DOWN, Decimal
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from ..check import Applicant, Program
 from ..classify import squash
@@ -46,8 +47,6 @@ QUERY_LABELS = ("查询时间", "查询日期", "打印时间", "打印日期", 
 CODE_RE = re.compile(
     r"(报告验证码|验证码|防伪编码|防伪码|防伪编号|报备编号|报备号|业务报备|鉴证业务防伪标识|防伪标识)[:：]?"
     r"([\u4e00-\u9fff]{0,2}[A-Za-z0-9][A-Za-z0-9\-]{5,40})")
-CREDIT_KINDS = {"credit_dishonest", "credit_tax", "credit_gsxt"}
-NAME_KINDS = {"application_form", "cover", "performance_form", "declaration", "invoice_list", "payment_list"}
 
 
 def locate(page: Page, needle: str) -> tuple[Optional[BBox], float]:
@@ -253,8 +252,14 @@ def _payer_names(doc: Document, facts: list[Fact]) -> Iterable[Fact]:
                 yield Fact("applicant_name", norm, f"付款方名称：{f.value.payer}", f.path, f.page, f.bbox, f.confidence, f.source)
 
 
-def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
-    zone = "".join(squash(l.text) for l in page.lines[:8]) if page.lines else squash(page.text[:200])
+def _title_zone(page: Page) -> str:
+    return "".join(squash(l.text) for l in page.lines[:8]) if page.lines else squash(page.text[:200])
+
+
+def _invoice(doc: Document, page: Page) -> Iterable[Fact]:
+    """An invoice page's facts (a material of mixed proofs holds contracts and receipts too: only
+    pages titled as an invoice, not an invoice list, are read)."""
+    zone = _title_zone(page)
     if "发票" in zone and "清单" not in zone:
         read = invoice_facts(doc, page)  # text and QR code, cross-checked
         yield from read
@@ -266,7 +271,12 @@ def _fund_proof(doc: Document, page: Page) -> Iterable[Fact]:
             for f in _fund_proof_invoice_text(doc, page):
                 if f.kind not in have and not (f.kind == "invoice_amount" and "invoice_total" in have):
                     yield f
-    elif "回单" in zone or "付款凭证" in zone:
+
+
+def _payment_date(doc: Document, page: Page) -> Iterable[Fact]:
+    """A bank receipt's 交易日期 (pages titled 回单 / 付款凭证)."""
+    zone = _title_zone(page)
+    if "回单" in zone or "付款凭证" in zone:
         lm = labelled_value(page.text, ["交易日期", "记账日期", "交易时间", "日期"], standalone=False)
         dates = find_dates(lm.value) if lm else []
         if dates:
@@ -321,7 +331,41 @@ def _fields(doc: Document, pages: list[Page], labels: list[str], county: bool) -
 
 # -- driver --------------------------------------------------------------------------------------
 
-def collect_facts(docs: list[Document], segments: list[Segment], program: Program) -> list[Fact]:
+# The fact readers a kind (kinds.yaml ``facts:``) or a material (``facts:``) names. Page readers
+# run on every page of the material; ``table`` and ``payer_names`` read its table(s) once.
+PAGE_READERS: dict[str, Callable[[Document, Page], Iterable[Fact]]] = {
+    "applicant_name": lambda doc, page: _names(doc, page, NAME_LABELS),
+    "licence": _licence,
+    "query_time": _query_time,
+    "verification_code": _verification_codes,
+    "invoice": _invoice,
+    "payment_date": _payment_date,
+}
+SEGMENT_READERS = ("table", "payer_names")
+FACT_READERS = tuple(PAGE_READERS) + SEGMENT_READERS
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_kinds() -> dict:
+    from ..classify import compile_kinds
+    from ..materials import KINDS
+
+    return compile_kinds(KINDS)
+
+
+def reader_names(material, kinds: Optional[Mapping] = None) -> list[str]:
+    """The fact readers for a material: its own ``facts:`` if the pack names them, else its kind's."""
+    if material.facts is not None:
+        return list(material.facts)
+    spec = (kinds if kinds is not None else _builtin_kinds()).get(material.kind)
+    return list(spec.facts) if spec is not None else []
+
+
+def collect_facts(docs: list[Document], segments: list[Segment], program: Program,
+                  kinds: Optional[Mapping] = None) -> list[Fact]:
+    """Every fact of the package: credit codes from every page, then per segment what its
+    material's fact readers read. ``kinds`` are the compiled kinds of the plugin manager (the
+    built-in ones when not given)."""
     by_path = {d.path: d for d in docs}
     facts: list[Fact] = []
     for doc in docs:
@@ -335,23 +379,17 @@ def collect_facts(docs: list[Document], segments: list[Segment], program: Progra
         material = program.material(seg.material)
         if material is None:
             continue
-        kind = material.kind
         pages = _pages(doc, seg)
-        for page in pages:
-            if kind == "business_license":
-                facts.extend(_licence(doc, page))
-            elif kind in NAME_KINDS:
-                facts.extend(_names(doc, page, NAME_LABELS))
-            if kind in CREDIT_KINDS:
-                facts.extend(_query_time(doc, page))
-            elif kind == "audit_report":
-                facts.extend(_verification_codes(doc, page))
-            elif kind == "fund_proof":
-                facts.extend(_fund_proof(doc, page))
-        if kind in ("invoice_list", "payment_list"):
+        readers = reader_names(material, kinds)
+        for name in readers:
+            if name in PAGE_READERS:
+                for page in pages:
+                    facts.extend(PAGE_READERS[name](doc, page))
+        if "table" in readers or "payer_names" in readers:
             table_facts = list(_tables(doc, seg, pages))
-            facts.extend(table_facts)
-            if kind == "invoice_list":
+            if "table" in readers:
+                facts.extend(table_facts)
+            if "payer_names" in readers:
                 facts.extend(_payer_names(doc, table_facts))
         req = material.requirements
         if req.get("fields"):

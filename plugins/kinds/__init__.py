@@ -1,0 +1,1 @@
+"""The built-in material kinds (kinds.yaml), loaded by ``shenbao.materials``."""
