@@ -7,6 +7,7 @@ returns entries of the same shape, checked by :func:`validate_kinds`.
 """
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +17,9 @@ from shenbao import hookimpl
 
 from .programs import PackError, load_schema, schema_errors
 
-KINDS_FILE = Path(__file__).resolve().parent.parent / "plugins" / "kinds" / "kinds.yaml"
-
 
 class KindError(PackError):
     """A material kind entry does not fit the kinds schema (a usage error, like a bad pack)."""
-
-
-def _kinds_file() -> Path:
-    try:  # installed: the plugins package sits beside this one
-        from shenbao.plugins import kinds as pkg
-
-        return Path(pkg.__file__).parent / "kinds.yaml"
-    except ImportError:
-        return KINDS_FILE
 
 
 def validate_kinds(entries: Any, origin: str) -> list[dict]:
@@ -47,7 +37,8 @@ def load_kinds(path: Path) -> list[dict]:
     return validate_kinds(data.get("kinds", []), str(path))
 
 
-KINDS: list[dict] = load_kinds(_kinds_file())
+# the built-in kinds ship as package data of shenbao.plugins.kinds (plugins/kinds/ in the repository)
+KINDS: list[dict] = load_kinds(Path(str(files("shenbao.plugins.kinds") / "kinds.yaml")))
 
 
 @hookimpl
