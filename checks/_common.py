@@ -33,3 +33,14 @@ def window(params: dict) -> tuple[dt.date, dt.date]:
 def uncertain(fact, threshold: float = CONFIDENT) -> bool:
     """A fact read by OCR with less than ``threshold`` confidence."""
     return fact.source == "ocr" and (fact.confidence or 0.0) < threshold
+
+
+def money_materials(ctx, params: dict, readers: tuple[str, ...] = ("table", "invoice", "payment_date")) -> list[str]:
+    """The materials a money check reads: the pack's ``materials:`` when it names them, else every
+    material of the program whose fact readers read lists, invoices or payments (kinds.yaml), so a
+    new program's invoices are checked without code naming its material ids."""
+    if params.get("materials"):
+        return list(params["materials"])
+    from shenbao.facts.collect import reader_names
+
+    return [m.id for m in ctx.program.materials if set(reader_names(m)) & set(readers)]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from shenbao.check import Check
 
-from ._common import uncertain, yuan, yuan_en
+from ._common import uncertain, yuan, yuan_en, money_materials
 from ._invoices import row_facts, row_where
 
 
@@ -31,7 +31,7 @@ How to fix: remove them from the list and its total."""
 
     def run(self, ctx, params):
         minimum = Decimal(str(params.get("min_invoice_amount", 10000)))
-        materials = params.get("materials") or ["invoice_list", "fund_proofs"]
+        materials = money_materials(ctx, params, ("table", "invoice"))
         for fact in row_facts(ctx, materials):
             amount = getattr(fact.value, "amount", None)
             if amount is None or amount >= minimum or amount <= 0:

@@ -31,7 +31,9 @@ printout, and seal it."""
 
     def run(self, ctx, params):
         notice, deadline = ctx.program.notice_date, ctx.program.deadline
-        latest = min(ctx.as_of, deadline)
+        # a guide without dates (赤峰) bounds a query only by the application day, until the run
+        # gives them (--notice-date / --deadline)
+        latest = min(ctx.as_of, deadline) if deadline else ctx.as_of
         # every material whose requirements set a query date (信用中国, gsxt, 信用湖南 …), whatever
         # its kind: the pack says which results are dated, not a list of kinds in code
         for m in ctx.program.materials:
@@ -51,12 +53,12 @@ printout, and seal it."""
                     continue
                 fact = max(facts, key=lambda f: (f.confidence, f.value))
                 when = fact.value.date() if isinstance(fact.value, dt.datetime) else fact.value
-                if notice <= when <= latest:
+                if (notice is None or notice <= when) and when <= latest:
                     continue
-                if when < notice:
+                if notice is not None and when < notice:
                     msg = f"查询时间 {day(when)} 早于申报通知发布日 {day(notice)}，不是申报日的查询结果。"
                     msg_en = f"Queried on {when.isoformat()}, before the notice date {notice.isoformat()}: not a query of the application day."
-                elif when > deadline:
+                elif deadline is not None and when > deadline:
                     msg = f"查询时间 {day(when)} 晚于申报截止日 {day(deadline)}。"
                     msg_en = f"Queried on {when.isoformat()}, after the deadline {deadline.isoformat()}."
                 else:

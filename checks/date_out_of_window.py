@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from shenbao.check import Check
 
-from ._common import day, uncertain, window
+from ._common import day, uncertain, window, money_materials
 from ._invoices import row_facts, row_where
 
 
@@ -32,7 +32,7 @@ How to fix: take out-of-window invoices off the lists and totals, or use in-wind
 
     def run(self, ctx, params):
         start, end = window(params)
-        materials = params.get("materials") or ["invoice_list", "payment_list", "fund_proofs"]
+        materials = money_materials(ctx, params)
         for fact in row_facts(ctx, materials):
             d = getattr(fact.value, "date", None)
             if d is None or start <= d <= end:

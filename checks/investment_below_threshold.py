@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from shenbao.check import Check
 
-from ._common import uncertain, window, yuan, yuan_en
+from ._common import uncertain, window, yuan, yuan_en, money_materials
 from ._invoices import best_table
 
 
@@ -34,10 +34,14 @@ certificate valid in the window."""
         "min_investment": "threshold in 元",
         "reduced_min_investment": "threshold when the certificate material is present",
         "reduced_by_material": "material id of that certificate",
+        "materials": "material ids whose list is the investment's evidence (default: the materials read as tables)",
     }
 
     def run(self, ctx, params):
-        fact = best_table(ctx, "invoice_list")
+        # the list the pack names as the investment's evidence (发票清单, 装备清单 …); of several, the
+        # most complete reading
+        tables = [t for t in (best_table(ctx, mid) for mid in money_materials(ctx, params, ("table",))) if t is not None]
+        fact = max(tables, key=lambda f: (len(f.value.rows), f.confidence, f.source != "ocr")) if tables else None
         if fact is None or not fact.value.rows:
             return
         table = fact.value

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from shenbao.check import Check
 
-from ._common import uncertain, yuan, yuan_en
+from ._common import uncertain, yuan, yuan_en, money_materials
 from ._invoices import table_runs
 
 # Money columns a printed total may close, and how the column is named in messages.
@@ -45,7 +45,7 @@ How to fix: recompute the totals (mind rounding in 万元) and keep them equal t
     params_doc = {"materials": "material ids whose tables are checked"}
 
     def run(self, ctx, params):
-        for mid in params.get("materials") or ["invoice_list", "payment_list"]:
+        for mid in money_materials(ctx, params, ("table",)):
             for run in table_runs(ctx, mid):
                 yield from self._check_run(ctx, params, run)
 

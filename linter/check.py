@@ -56,8 +56,8 @@ class Program:
     title_en: str
     source: str
     basis: dict
-    notice_date: dt.date
-    deadline: dt.date
+    notice_date: Optional[dt.date]  # None: the guide gives none and the run did not (--notice-date)
+    deadline: Optional[dt.date]
     region: str
     params: dict
     materials: list[Material]

@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("package", type=Path, help="申报材料文件夹（或单个文件） / package folder or file")
     c.add_argument("--program", required=True, help="项目 id，见 `shenbao programs` / program id")
     c.add_argument("--as-of", type=_date, help="申报日 YYYY-MM-DD（默认今天） / application day (default: today)")
+    c.add_argument("--notice-date", type=_date, metavar="YYYY-MM-DD",
+                   help="通知发布日期（指南未给出时，如赤峰；覆盖程序包中的日期） / the notice's date, "
+                        "where the guide gives none (overrides the pack's)")
+    c.add_argument("--deadline", type=_date, metavar="YYYY-MM-DD",
+                   help="申报截止日期（指南未给出时） / the submission deadline, where the guide gives none")
     c.add_argument("--stage", choices=["enterprise", "county"], default="enterprise",
                    help="enterprise：企业自查；county：县级转报的材料（审核栏须填写）")
     c.add_argument("--format", default="text", help="text|json|sarif|junit（插件可增加） / output format")
@@ -179,6 +184,18 @@ class _Progress:
             self.bar.stop()
 
 
+def _dated(program, args):
+    """The program with the run's notice date and deadline (flags or config) over the pack's: a guide
+    without dates (赤峰) gets them here, and a county that set an earlier deadline can say so."""
+    import dataclasses
+
+    notice = getattr(args, "notice_date", None) or program.notice_date
+    deadline = getattr(args, "deadline", None) or program.deadline
+    if notice and deadline and deadline < notice:
+        raise UsageError(f"截止日期 {deadline} 早于通知日期 {notice} / the deadline is before the notice date")
+    return dataclasses.replace(program, notice_date=notice, deadline=deadline)
+
+
 def cmd_check(args, pm) -> int:
     from .engine import RunOptions, lint_package
 
@@ -212,7 +229,7 @@ def cmd_check(args, pm) -> int:
         evidence_dir=evidence_dir,
     )
     try:
-        report = lint_package(args.package, programs[args.program], options, pm,
+        report = lint_package(args.package, _dated(programs[args.program], args), options, pm,
                               pm_factory=_PmFactory(tuple(args.plugin)))
     finally:
         progress.close()
@@ -257,10 +274,14 @@ def _emit(text: str, output: Optional[Path]) -> None:
 
 # -- programs, rules -----------------------------------------------------------------------------
 
+def _iso(day) -> Optional[str]:
+    return day.isoformat() if day else None
+
+
 def cmd_programs(args, pm) -> int:
     programs = _programs(pm)
-    rows = [{"id": p.id, "title": p.title, "source": p.source, "notice_date": p.notice_date.isoformat(),
-             "deadline": p.deadline.isoformat(), "origin": p.origin} for p in programs.values()]
+    rows = [{"id": p.id, "title": p.title, "source": p.source, "notice_date": _iso(p.notice_date),
+             "deadline": _iso(p.deadline), "origin": p.origin} for p in programs.values()]
     if args.format == "json":
         _emit(json.dumps(rows, ensure_ascii=False, indent=2), None)
         return EXIT_OK
@@ -269,7 +290,8 @@ def cmd_programs(args, pm) -> int:
 
     table = Table("id", "项目 / title", "来源 / source", "通知日期 / notice", "截止 / deadline")
     for r in rows:
-        table.add_row(r["id"], r["title"], r["source"], r["notice_date"], r["deadline"])
+        table.add_row(r["id"], r["title"], r["source"], r["notice_date"] or "运行时给出 / --notice-date",
+                      r["deadline"] or "运行时给出 / --deadline")
     Console(width=120).print(table)
     return EXIT_OK
 

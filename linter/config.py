@@ -125,16 +125,20 @@ def load_config(path: Path) -> Config:
     if msg:
         raise ConfigError(msg)
     base = path.resolve().parent
-    for key in ("as_of",):
+    for key in DATE_KEYS:
         _check_date(data, key, label, key)
     packages = {}
     for folder, opts in (data.pop("packages", None) or {}).items():
         if isinstance(opts, str):
             opts = {"program": opts}
-        _check_date(opts, "as_of", label, f"packages/{folder}/as_of")
+        for key in DATE_KEYS:
+            _check_date(opts, key, label, f"packages/{folder}/{key}")
         packages[str((base / folder).resolve())] = _resolve_paths(opts, base)
     plugins = list(data.pop("plugins", None) or [])
     return Config(path=path, options=_resolve_paths(data, base), plugins=plugins, packages=packages)
+
+
+DATE_KEYS = ("as_of", "notice_date", "deadline")
 
 
 def _check_date(opts: dict, key: str, label: str, where: str) -> None:
@@ -179,7 +183,8 @@ def non_negative_float(value: str) -> float:
 
 # config key -> (argparse dest, how to turn the value into the flag's value)
 _DESTS = {
-    "program": ("program", None), "as_of": ("as_of", None), "stage": ("stage", None), "lang": ("lang", None),
+    "program": ("program", None), "as_of": ("as_of", None), "notice_date": ("notice_date", None),
+    "deadline": ("deadline", None), "stage": ("stage", None), "lang": ("lang", None),
     "format": ("format", None), "jobs": ("jobs", None), "timeout": ("timeout", float),
     "time_budget": ("time_budget", float),
     "max_pages": ("max_pages", None), "max_image_pixels": ("max_image_pixels", None),

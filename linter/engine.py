@@ -252,7 +252,8 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         "tool": {"name": "shenbao-lint", "version": __version__},
         "schema_version": 1,
         "program": {"id": program.id, "title": program.title, "title_en": program.title_en, "source": program.source,
-                    "notice_date": program.notice_date.isoformat(), "deadline": program.deadline.isoformat()},
+                    "notice_date": program.notice_date.isoformat() if program.notice_date else None,
+                    "deadline": program.deadline.isoformat() if program.deadline else None},
         "package": display_name(str(package)),  # a GBK-named folder must not make the report invalid UTF-8
         "as_of": ctx.as_of.isoformat(),
         "stage": options.stage,

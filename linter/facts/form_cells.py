@@ -113,7 +113,21 @@ def _beside(cell: BBox, used: Sequence[Line], lines: Sequence[Line]) -> Optional
     right.sort(key=lambda o: o.bbox[0])
     if not right:
         return None
-    return None if wrapped_label(right[0], lines) else right[0]
+    return None if wrapped_label(right[0], lines) or next_label(right) else right[0]
+
+
+_BARE_LABEL = re.compile(r"^[\u4e00-\u9fff（）()/／、]{2,8}$")
+
+
+def next_label(right: Sequence[Line]) -> bool:
+    """Whether the nearest line to the right of an empty cell is the row's next label, not a value:
+    a few words ending as labels end (“联系电话”), themselves followed by a value on the row. A form
+    printed as a table gives its labels no colon (“法人代表 | | 联系电话 | 152…”); a value at the end
+    of its row that happens to end in such a word (“经营情况”) has nothing beside it."""
+    if len(right) < 2:
+        return False
+    text = _SP.sub("", as_text(right[0].text))
+    return bool(_BARE_LABEL.match(text) and _LABEL_WORDS.search(text))
 
 
 def wrapped_label(line: Line, lines: Sequence[Line]) -> bool:

@@ -205,10 +205,10 @@ def field_filled(source: Union[str, Sequence[object]], label: str) -> Optional[b
             cell = as_text(right[0].text).strip()
             if re.fullmatch(r"(?:[\u4e00-\u9fff（）()/／、]\s?){1,15}[:：]", cell):
                 continue  # the next thing on the row is another label
-            from .form_cells import wrapped_label
+            from .form_cells import next_label, wrapped_label
 
-            if wrapped_label(right[0], source):
-                continue  # … or another label wrapping in its cell
+            if wrapped_label(right[0], source) or next_label(right):
+                continue  # … or another label wrapping in its cell, or the row's next label
             if not is_blank_value(cell):
                 return True
     if result is not True:
