@@ -27,7 +27,11 @@ proofs, reaches the program's minimum single-invoice amount (e.g. CNY 10,000).
 Why: smaller invoices do not count towards the subsidy base.
 
 How to fix: remove them from the list and its total."""
-    params_doc = {"min_invoice_amount": "minimum amount of one invoice, in 元", "materials": "material ids checked"}
+    params_schema = {
+        "min_invoice_amount": {"type": "number", "minimum": 0, "description": "minimum amount of one invoice, in 元"},
+        "materials": {"type": "array", "items": {"type": "string"},
+                      "description": "material ids checked (default: the materials read as lists or invoices)"},
+    }
 
     def run(self, ctx, params):
         minimum = Decimal(str(params.get("min_invoice_amount", 10000)))

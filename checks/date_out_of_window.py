@@ -28,7 +28,12 @@ Why: invoices and payments outside the window do not count, and large deductions
 application.
 
 How to fix: take out-of-window invoices off the lists and totals, or use in-window ones."""
-    params_doc = {"investment_window": "[first day, last day]", "materials": "material ids whose dates are checked"}
+    params_schema = {
+        "investment_window": {"type": "array", "items": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"},
+                              "minItems": 2, "maxItems": 2, "description": "[first day, last day]"},
+        "materials": {"type": "array", "items": {"type": "string"},
+                      "description": "material ids whose dates are checked (default: lists, invoices, receipts)"},
+    }
 
     def run(self, ctx, params):
         start, end = window(params)

@@ -30,11 +30,16 @@ Why: projects below the threshold are not eligible.
 
 How to fix: check the list for missing invoices; to use the reduced threshold, include the
 certificate valid in the window."""
-    params_doc = {
-        "min_investment": "threshold in 元",
-        "reduced_min_investment": "threshold when the certificate material is present",
-        "reduced_by_material": "material id of that certificate",
-        "materials": "material ids whose list is the investment's evidence (default: the materials read as tables)",
+    params_schema = {
+        "investment_window": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2,
+                              "description": "[first day, last day] of the invoices counted"},
+        "min_invoice_amount": {"type": "number", "minimum": 0, "description": "invoices below it are not counted, in 元"},
+        "min_investment": {"type": "number", "minimum": 0, "description": "threshold in 元"},
+        "reduced_min_investment": {"type": "number", "minimum": 0,
+                                   "description": "threshold when the certificate material is present"},
+        "reduced_by_material": {"type": "string", "description": "material id of that certificate"},
+        "materials": {"type": "array", "items": {"type": "string"},
+                      "description": "material ids whose list is the investment's evidence (default: the materials read as tables)"},
     }
 
     def run(self, ctx, params):

@@ -25,7 +25,8 @@ confidence is too low, or a page of a text material yields almost no text.
 Why: the notice says copies must be clearly legible or they are not accepted.
 
 How to fix: scan again (200-300 dpi, straight, even light) instead of a dim phone photo."""
-    params_doc = {"min_confidence": "mean OCR confidence below which a page is reported (default 0.75)"}
+    params_schema = {"min_confidence": {"type": "number", "minimum": 0, "maximum": 1,
+                                        "description": "mean OCR confidence below which a page is reported (default 0.75)"}}
 
     def run(self, ctx, params):
         min_conf = float(params.get("min_confidence", 0.75))

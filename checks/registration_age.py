@@ -32,7 +32,8 @@ required number of years before the application day (--as-of).
 Why: a company registered too recently is not eligible.
 
 How to fix: check the licence date; if it really is too recent the company cannot apply."""
-    params_doc = {"min_years": "minimum full years between 成立日期 and the application day"}
+    params_schema = {"min_years": {"type": "integer", "minimum": 0,
+                                   "description": "minimum full years between 成立日期 and the application day"}}
 
     def run(self, ctx, params):
         min_years = int(params.get("min_years", 2))

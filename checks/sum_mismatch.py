@@ -42,7 +42,8 @@ its group.
 Why: totals that do not add up are a common reason to send a package back.
 
 How to fix: recompute the totals (mind rounding in 万元) and keep them equal to the application form."""
-    params_doc = {"materials": "material ids whose tables are checked"}
+    params_schema = {"materials": {"type": "array", "items": {"type": "string"},
+                                   "description": "material ids whose tables are checked (default: the materials read as tables)"}}
 
     def run(self, ctx, params):
         for mid in money_materials(ctx, params, ("table",)):

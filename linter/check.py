@@ -22,8 +22,10 @@ class Check:
     title_en: ClassVar[str] = ""
     severity: ClassVar[str] = "error"  # default; a program may override per check
     doc_en: ClassVar[str] = ""
-    # Which program-pack keys this check reads, for ``shenbao rule``.
-    params_doc: ClassVar[dict[str, str]] = {}
+    # The params this check reads (from its entry in a pack's ``checks:`` or the pack's ``params:``),
+    # each a JSON Schema with a description: a pack naming a param no check declares, or of the
+    # wrong type, is an error naming its file and key (programs.check_params); ``shenbao rule`` shows them.
+    params_schema: ClassVar[dict[str, dict]] = {}
 
     def run(self, ctx: "CheckContext", params: dict[str, Any]) -> Iterable[Finding]:  # pragma: no cover
         raise NotImplementedError

@@ -41,6 +41,9 @@ class KindSpec:
     keywords: list[str]
     filenames: list[re.Pattern]
     facts: list[str] = field(default_factory=list)  # fact readers run on its pages
+    # kinds whose titled pages inside a document of this kind belong to it (an audit report's own
+    # 目录 and statements; the 审计报告 page of a 专项审计报告)
+    continued_by: list[str] = field(default_factory=list)
 
 
 def compile_kinds(kind_dicts: list[dict]) -> dict[str, KindSpec]:
@@ -52,13 +55,16 @@ def compile_kinds(kind_dicts: list[dict]) -> dict[str, KindSpec]:
         keywords = [squash(k) for k in d.get("keywords", [])]
         filenames = [re.compile(f, re.I) for f in d.get("filenames", [])]
         facts = list(d.get("facts", []))
+        continued_by = list(d.get("continued_by", []))
         if spec is None:
-            out[d["kind"]] = KindSpec(d["kind"], d.get("title", d["kind"]), titles, keywords, filenames, facts)
+            out[d["kind"]] = KindSpec(d["kind"], d.get("title", d["kind"]), titles, keywords, filenames, facts,
+                                      continued_by)
         else:  # a plugin extends a kind: its patterns and fact readers are added
             spec.titles += titles
             spec.keywords += keywords
             spec.filenames += filenames
             spec.facts += [f for f in facts if f not in spec.facts]
+            spec.continued_by += [k for k in continued_by if k not in spec.continued_by]
     return out
 
 
@@ -210,11 +216,6 @@ def _make_segment(doc: Document, first: int, last: int, score: PageScore, progra
                    runner_material, min(1.0, runner_score / (TITLE_WEIGHT + KEYWORD_WEIGHT)), reason)
 
 
-# Kinds whose pages naturally follow an audit report inside it: the report's own 目录 and the audited
-# statements (its notes follow by themselves). The report's 目录 is not the package's.
-_AUDIT_CONTINUES = {"financial_statements", "toc"}
-
-
 def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kinds) -> list[Segment]:
     segments: list[Segment] = []
     start: Optional[int] = None
@@ -228,8 +229,11 @@ def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kin
         if start is None:
             return
         combined = _combine(cur_scores)
-        if cur_kind is not None:  # the opening title decides the whole range
-            combined.scores[cur_kind] = max(combined.scores.get(cur_kind, 0.0), STRONG_TITLE + KEYWORD_WEIGHT / 2)
+        if cur_kind is not None:  # the opening title decides the whole range: it outranks what its
+            # later pages look like (an audit report's own balance sheet scores higher than its cover)
+            rest = [v for k, v in combined.scores.items() if k != cur_kind]
+            combined.scores[cur_kind] = max(combined.scores.get(cur_kind, 0.0), STRONG_TITLE + KEYWORD_WEIGHT / 2,
+                                            max(rest, default=0.0) + 0.001)
             combined.title_kind = cur_kind
         seg = _make_segment(doc, start, end, combined, program)
         if cur_kind is not None and seg.material is not None:
@@ -250,10 +254,12 @@ def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kin
             continue
         zone = "".join(title_zone(page))
         new_kind = sc.title_kind
-        if cur_kind == "audit_report":
-            # The audited statements belong to the report, until its notes (附注) have passed or a
-            # page says it is a separate set of 会计报表.
-            if new_kind in _AUDIT_CONTINUES and not notes_seen and "会计报表" not in zone:
+        continued_by = kinds[cur_kind].continued_by if cur_kind in kinds else ()
+        if continued_by:
+            # The pages a kind is continued by (kinds.yaml: an audit report's own 目录 and statements)
+            # belong to it, until its notes (附注) have passed or a page says it is a separate set of
+            # 会计报表. The report's 目录 is not the package's.
+            if new_kind in continued_by and not notes_seen and "会计报表" not in zone:
                 new_kind = None
             if any("附注" in row for row in title_zone(page)[:2]):  # the notes' own title, not a mention
                 notes_seen = True

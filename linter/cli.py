@@ -301,7 +301,7 @@ def _rule_info(cls) -> dict:
 
     return {"id": cls.rule, "title": cls.title, "title_en": cls.title_en, "severity": cls.severity,
             "doc": inspect.cleandoc(cls.__doc__ or ""), "doc_en": inspect.cleandoc(cls.doc_en or ""),
-            "params": dict(cls.params_doc)}
+            "params": {k: v.get("description", "") for k, v in cls.params_schema.items()}}
 
 
 def cmd_rules(args, pm) -> int:

@@ -252,6 +252,7 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         "tool": {"name": "shenbao-lint", "version": __version__},
         "schema_version": 1,
         "program": {"id": program.id, "title": program.title, "title_en": program.title_en, "source": program.source,
+                    "region": program.region or None,
                     "notice_date": program.notice_date.isoformat() if program.notice_date else None,
                     "deadline": program.deadline.isoformat() if program.deadline else None},
         "package": display_name(str(package)),  # a GBK-named folder must not make the report invalid UTF-8

@@ -350,8 +350,31 @@ def to_program(pack: dict) -> Program:
     )
 
 
-def load_programs(items: Iterable[Any]) -> dict[str, Program]:
-    """Load, resolve and validate packs; return the concrete (non-abstract) programs by id."""
+def check_params(pack: dict, checks: dict[str, type]) -> None:
+    """Validate each check entry's ``params`` against the JSON Schema its check declares
+    (``Check.params_schema``), and the pack's own ``params`` against those of the checks it uses:
+    a misspelt ``min_year:`` is an error naming the file and the key, never a silent default."""
+    origin = pack.get("__origin__", "?")
+    used: dict[str, dict] = {}
+    for k, entry in enumerate(pack.get("checks") or []):
+        cls = checks.get(entry.get("rule"))
+        if cls is None:
+            continue  # reported when the program runs: the plugin providing it may be absent
+        schema = {"type": "object", "properties": dict(cls.params_schema), "additionalProperties": False}
+        msg = schema_errors(_jsonable(entry.get("params") or {}), schema, f"{origin}: checks/{k} ({entry['rule']}) params")
+        if msg:
+            raise PackError(msg)
+        used.update(cls.params_schema)
+    schema = {"type": "object", "properties": used, "additionalProperties": False}
+    msg = schema_errors(_jsonable(pack.get("params") or {}), schema, f"{origin}: params（本程序所用的检查均不读取未列出的键 / "
+                        f"no check of this program reads a key not listed）")
+    if msg:
+        raise PackError(msg)
+
+
+def load_programs(items: Iterable[Any], checks: Optional[dict[str, type]] = None) -> dict[str, Program]:
+    """Load, resolve and validate packs; return the concrete (non-abstract) programs by id. With
+    ``checks`` (rule id -> class), each check's params are validated against its schema too."""
     packs: dict[str, dict] = {}
     for item in items:
         pack = _read_pack(item)
@@ -368,6 +391,8 @@ def load_programs(items: Iterable[Any]) -> dict[str, Program]:
         if pack.get("abstract"):
             continue
         validate(pack)
+        if checks is not None:
+            check_params(pack, checks)
         programs[pid] = to_program(pack)
     return dict(sorted(programs.items()))
 
@@ -396,4 +421,6 @@ def programs_from_plugins(pm) -> dict[str, Program]:
             if isinstance(item, dict) and "__origin__" not in item:
                 item = {**item, "__origin__": f"{_plugin_origin(impl)}, 程序 / program '{item.get('id', '?')}'"}
             items.append(item)
-    return load_programs(items)
+    from .engine import all_checks
+
+    return load_programs(items, all_checks(pm))

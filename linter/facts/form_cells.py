@@ -123,7 +123,11 @@ def next_label(right: Sequence[Line]) -> bool:
     """Whether the nearest line to the right of an empty cell is the row's next label, not a value:
     a few words ending as labels end (“联系电话”), themselves followed by a value on the row. A form
     printed as a table gives its labels no colon (“法人代表 | | 联系电话 | 152…”); a value at the end
-    of its row that happens to end in such a word (“经营情况”) has nothing beside it."""
+    of its row that happens to end in such a word (“经营情况”) has nothing beside it. A line holding
+    such a label and then digits (“统一社会信用代码 9115…”) is the next field too."""
+    words = as_text(right[0].text).split()
+    if len(words) >= 2:  # “统一社会信用代码 9115…”: the next label with its value in one line
+        return bool(_BARE_LABEL.match(words[0]) and _LABEL_WORDS.search(words[0]) and re.search(r"\d", words[1]))
     if len(right) < 2:
         return False
     text = _SP.sub("", as_text(right[0].text))
