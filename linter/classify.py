@@ -134,7 +134,7 @@ def score_page(page: Page, path: str, kinds: dict[str, KindSpec], use_filename: 
     body = squash(page.text)
     zone = title_zone(page)
     scores: dict[str, float] = {}
-    title_kind, title_pos = None, 99
+    title_at: dict[str, int] = {}  # kind -> the title-zone row its title matched
     for spec in kinds.values():
         s = 0.0
         for pos, line in enumerate(zone):
@@ -142,8 +142,7 @@ def score_page(page: Page, path: str, kinds: dict[str, KindSpec], use_filename: 
                 continue
             if any(p.search(line) for p in spec.titles):
                 s += TITLE_WEIGHT * (1.0 if pos < 3 else 0.8)
-                if pos < title_pos:
-                    title_kind, title_pos = spec.kind, pos
+                title_at[spec.kind] = pos
                 break
         if spec.keywords:
             found = sum(1 for k in spec.keywords if k and k in body)
@@ -152,6 +151,9 @@ def score_page(page: Page, path: str, kinds: dict[str, KindSpec], use_filename: 
             s += FILENAME_WEIGHT
         if s > 0:
             scores[spec.kind] = round(s, 3)
+    # the highest title wins; of titles on one row (“固定资产借款合同” is a 合同 and a 借款合同), the
+    # kind whose words the page also carries
+    title_kind = min(title_at, key=lambda k: (title_at[k], -scores.get(k, 0.0), k)) if title_at else None
     return PageScore(scores, title_kind)
 
 

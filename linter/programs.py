@@ -183,6 +183,8 @@ def _partial_schema() -> dict:
     checked for types before the merge, so an error names the file that holds it."""
     schema = copy.deepcopy(load_schema("program.schema.json"))
     schema.pop("required", None)
+    # a child's material may be a patch: its id and the fields it changes
+    schema["$defs"]["material"]["required"] = ["id"]
     return schema
 
 
@@ -204,14 +206,53 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _patch_materials(base: list, patches: list, origin: str) -> list:
+    """A child pack's ``materials`` patch its parent's list by id: an entry with a parent's id
+    overrides the fields it gives (``requirements`` key by key), ``drop: true`` removes it, a new id
+    is added where ``after:``/``before:`` says (else at the end). A sibling program is then the few
+    lines in which it differs, not a copy of 23 materials."""
+    out = [copy.deepcopy(m) for m in base]
+    index = {m.get("id"): i for i, m in enumerate(out) if isinstance(m, dict)}
+    for patch in patches:
+        if not isinstance(patch, dict):
+            continue
+        patch = copy.deepcopy(patch)
+        mid, drop = patch.get("id"), patch.pop("drop", False)
+        after, before = patch.pop("after", None), patch.pop("before", None)
+        if mid in index:
+            i = index[mid]
+            if drop:
+                out[i] = None
+                continue
+            old = out[i]
+            if isinstance(old.get("requirements"), dict) and isinstance(patch.get("requirements"), dict):
+                patch["requirements"] = {**old["requirements"], **patch["requirements"]}
+            out[i] = {**old, **patch}
+            continue
+        if drop:
+            raise PackError(f"{origin}: 键 / key 'materials': drop 的材料 '{mid}' 不在所继承的清单中 / "
+                            f"cannot drop '{mid}': the parent pack has no such material")
+        anchor = after if after is not None else before
+        if anchor is not None and anchor not in index:
+            raise PackError(f"{origin}: 键 / key 'materials/{mid}': after/before 指向未知材料 '{anchor}' / "
+                            f"unknown material '{anchor}'")
+        pos = len(out) if anchor is None else index[anchor] + (1 if after is not None else 0)
+        out.insert(pos, patch)
+        index = {m.get("id"): i for i, m in enumerate(out) if isinstance(m, dict)}
+    return [m for m in out if m is not None]
+
+
 def _merge(base: dict, child: dict) -> dict:
     """Child keys win; ``params`` and ``binding`` merge key by key; ``checks`` concatenate with the
-    child's entry replacing the base's entry of the same rule; ``materials`` replace as a whole."""
+    child's entry replacing the base's entry of the same rule; ``materials`` patch the base's list
+    by id (``_patch_materials``)."""
     out = copy.deepcopy(base)
     out.pop("abstract", None)
     for key, value in child.items():
         if key in ("params", "binding", "basis") and isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = {**out[key], **value}
+        elif key == "materials" and isinstance(value, list) and isinstance(out.get("materials"), list):
+            out["materials"] = _patch_materials(out["materials"], value, child.get("__origin__", "?"))
         elif key == "checks":
             by_rule = {c["rule"]: c for c in out.get("checks", []) if isinstance(c, dict) and "rule" in c}
             order = list(by_rule)

@@ -19,24 +19,24 @@ from shenbao.programs import load_schema, programs_from_plugins
 from .pipeline import APPLICANT, doc, licence
 
 
-class HunanCredit:
-    """A third-party plugin: the 信用湖南 query page as a new kind whose 查询时间 is read, and a
+class NeimengguCredit:
+    """A third-party plugin: the 信用内蒙古 query page as a new kind whose 查询时间 is read, and a
     program asking for it dated on or after its notice."""
 
     @hookimpl
     def shenbao_add_materials(self):
-        return [{"kind": "credit_hunan", "title": "信用湖南查询结果", "titles": ["信用湖南"],
-                 "keywords": ["信用湖南", "查询时间", "失信"], "filenames": ["信用湖南"], "facts": ["query_time"]}]
+        return [{"kind": "credit_nm", "title": "信用内蒙古查询结果", "titles": ["信用内蒙古"],
+                 "keywords": ["信用内蒙古", "查询时间", "失信"], "filenames": ["信用内蒙古"], "facts": ["query_time"]}]
 
     @hookimpl
     def shenbao_add_programs(self):
         return [{
-            "id": "example-hunan-2026", "title": "示例湖南项目", "source": "example",
+            "id": "example-nm-2026", "title": "示例湖南项目", "source": "example",
             "basis": {"doc": "示例〔2026〕2号"}, "notice_date": "2026-03-01", "deadline": "2026-04-30",
             "materials": [
                 {"id": "business_license", "title": "营业执照", "kind": "business_license",
                  "basis": {"clause": "第二条"}},
-                {"id": "credit_hunan", "title": "“信用湖南”查询结果截图", "kind": "credit_hunan",
+                {"id": "credit_nm", "title": "“信用内蒙古”查询结果截图", "kind": "credit_nm",
                  "requirements": {"query_date": "application_day"}, "basis": {"clause": "第三条"}},
             ],
             "checks": [{"rule": "credit-query-date", "basis": {"clause": "第三条 查询时间不得早于通知发布日期"}}],
@@ -54,17 +54,17 @@ def run(pm, pid: str, docs, as_of: dt.date) -> dict:
     return build_report(Path("pkg"), prog, ctx, docs, segments, found, evaluated, all_checks(pm), options)
 
 
-def hunan_page(when: str):
-    return doc("信用湖南截图.pdf", f"信用湖南\n{APPLICANT}\n未查询到失信记录\n查询时间：{when}")
+def nm_page(when: str):
+    return doc("信用内蒙古截图.pdf", f"信用内蒙古\n{APPLICANT}\n未查询到失信记录\n查询时间：{when}")
 
 
 @pytest.mark.parametrize("when,stale", [("2026-02-20 10:15:02", True), ("2026-03-12 09:01:44", False)])
 def test_a_plugin_kind_gets_its_facts_read_and_checked(when, stale):
     pm = make_plugin_manager(entry_points=False)
-    pm.register(HunanCredit(), name="hunan-credit")
-    report = run(pm, "example-hunan-2026", [doc("执照.pdf", licence()), hunan_page(when)], dt.date(2026, 3, 20))
-    seg = [s for s in report["files"] if s["path"] == "信用湖南截图.pdf"]
-    assert seg and seg[0]["segments"][0]["material"] == "credit_hunan"
+    pm.register(NeimengguCredit(), name="nm-credit")
+    report = run(pm, "example-nm-2026", [doc("执照.pdf", licence()), nm_page(when)], dt.date(2026, 3, 20))
+    seg = [s for s in report["files"] if s["path"] == "信用内蒙古截图.pdf"]
+    assert seg and seg[0]["segments"][0]["material"] == "credit_nm"
     late = [f for f in report["findings"] if f["rule"] == "credit-query-date"]
     if stale:
         assert len(late) == 1 and late[0]["severity"] == "error" and "2026年2月20日" in late[0]["message"]
@@ -76,15 +76,15 @@ def test_without_the_kind_s_fact_reader_nothing_is_read():
     """The reader comes from the kind's data: the same kind without ``facts`` reads no query time,
     so the check can only say it found none (uncertain), never judge the date."""
 
-    class NoReader(HunanCredit):
+    class NoReader(NeimengguCredit):
         @hookimpl
         def shenbao_add_materials(self):
             [k] = super().shenbao_add_materials()
             return [{key: v for key, v in k.items() if key != "facts"}]
 
     pm = make_plugin_manager(entry_points=False)
-    pm.register(NoReader(), name="hunan-credit")
-    report = run(pm, "example-hunan-2026", [doc("执照.pdf", licence()), hunan_page("2026-02-20 10:15:02")],
+    pm.register(NoReader(), name="nm-credit")
+    report = run(pm, "example-nm-2026", [doc("执照.pdf", licence()), nm_page("2026-02-20 10:15:02")],
                  dt.date(2026, 3, 20))
     [f] = [f for f in report["findings"] if f["rule"] == "credit-query-date"]
     assert f["severity"] == "warning" and f.get("uncertain") is True
@@ -94,7 +94,7 @@ def test_a_bad_kind_entry_names_the_plugin_and_the_key():
     class Bad:
         @hookimpl
         def shenbao_add_materials(self):
-            return [{"kind": "credit_hunan", "titles": ["信用湖南"], "facts": ["query_tiem"]}]
+            return [{"kind": "credit_nm", "titles": ["信用内蒙古"], "facts": ["query_tiem"]}]
 
     pm = make_plugin_manager(entry_points=False)
     pm.register(Bad(), name="bad-kinds")
