@@ -135,10 +135,28 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 # -- check ---------------------------------------------------------------------------------------
 
+_PACK_ERRORS: list[tuple[str, str]] = []  # packs left out of this run, and why
+
+
 def _programs(pm):
+    """The programs of every plugin; a bad pack is disabled with a message on stderr (once), so one
+    broken third-party pack does not take every command down."""
     from .programs import programs_from_plugins
 
-    return programs_from_plugins(pm)
+    errors: list[tuple[str, str]] = []
+    programs = programs_from_plugins(pm, errors)
+    for key, msg in errors:
+        if (key, msg) not in _PACK_ERRORS:
+            _PACK_ERRORS.append((key, msg))
+            print(f"shenbao: 程序包已停用 / pack disabled: {msg}", file=sys.stderr)
+    return programs
+
+
+def _unknown_program(pid: str, programs) -> UsageError:
+    why = [msg for key, msg in _PACK_ERRORS if key == pid]
+    if why:
+        return UsageError(f"项目 {pid} 的程序包有误，已停用 / the pack of {pid} is disabled: {why[0]}")
+    return UsageError(f"未知项目 id / unknown program: {pid}（可用 / available: {', '.join(programs)}）")
 
 
 def _reporters(pm) -> dict:
@@ -201,7 +219,7 @@ def cmd_check(args, pm) -> int:
 
     programs = _programs(pm)
     if args.program not in programs:
-        raise UsageError(f"未知项目 id / unknown program: {args.program}（可用 / available: {', '.join(programs)}）")
+        raise _unknown_program(args.program, programs)
     reporters = _reporters(pm)
     if args.format not in reporters:
         raise UsageError(f"未知输出格式 / unknown format: {args.format}（可用 / available: {', '.join(sorted(reporters))}）")
@@ -356,7 +374,7 @@ def cmd_inspect(args, pm) -> int:
 
     programs = _programs(pm)
     if args.program not in programs:
-        raise UsageError(f"未知项目 id / unknown program: {args.program}")
+        raise _unknown_program(args.program, programs)
     if not args.file.is_file():
         raise UsageError(f"找不到文件 / file not found: {args.file}")
     data = inspect_file(args.file, programs[args.program], pm, ocr_engine=args.ocr, use_cache=not args.no_cache,

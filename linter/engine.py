@@ -117,14 +117,11 @@ def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOp
     return findings, evaluated
 
 
-def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_factory=None) -> dict:
-    t0 = time.monotonic()
-    deadline = time.time() + options.time_budget if options.time_budget and options.time_budget > 0 else 0.0
-    as_of = options.as_of or dt.date.today()
-    files, skipped = discover(package)
-    t1 = time.monotonic()
-    docs = extract_documents(files, skipped, options, pm_factory, deadline=deadline)
-    t_extract = time.monotonic() - t1
+def analyse(package: Path, docs: list[Document], program: Program, options: RunOptions, pm,
+            as_of: Optional[dt.date] = None) -> dict:
+    """The one seam from read documents to the report: classify → facts → checks → report. ``check``
+    runs it on extracted files, the tests on documents built in memory."""
+    as_of = as_of or options.as_of or dt.date.today()
     kinds = compile_kinds(all_kinds(pm))
     segments = classify_package(docs, program, kinds)
     facts = collect_facts(docs, segments, program, kinds)
@@ -140,7 +137,18 @@ def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_fa
     )
     checks = all_checks(pm)
     findings, evaluated = run_checks(ctx, checks, options)
-    report = build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options)
+    return build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options)
+
+
+def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_factory=None) -> dict:
+    t0 = time.monotonic()
+    deadline = time.time() + options.time_budget if options.time_budget and options.time_budget > 0 else 0.0
+    as_of = options.as_of or dt.date.today()
+    files, skipped = discover(package)
+    t1 = time.monotonic()
+    docs = extract_documents(files, skipped, options, pm_factory, deadline=deadline)
+    t_extract = time.monotonic() - t1
+    report = analyse(package, docs, program, options, pm, as_of)
     if options.evidence_dir is not None:
         from .evidence import write_crops
 

@@ -267,31 +267,31 @@ def _merge(base: dict, child: dict) -> dict:
     return out
 
 
+def resolve_one(packs: dict[str, dict], pid: str) -> dict:
+    """Resolve one pack's ``extends:`` chain (a broken parent breaks only its descendants)."""
+    chain: list[str] = []
+    cur = pid
+    while True:
+        if cur in chain:
+            raise PackError(f"{packs[cur]['__origin__']}: extends 形成循环 / extends cycle: {' -> '.join(chain + [cur])}")
+        chain.append(cur)
+        parent = packs[cur].get("extends")
+        if not parent:
+            break
+        if parent not in packs:
+            raise PackError(f"{packs[cur]['__origin__']}: extends: 找不到程序包 '{parent}' / unknown pack '{parent}'")
+        cur = parent
+    merged = copy.deepcopy(packs[chain[-1]])
+    for child in reversed(chain[:-1]):
+        merged = _merge(merged, packs[child])
+        merged.pop("extends", None)
+        merged["abstract"] = bool(packs[child].get("abstract", False))
+    return merged
+
+
 def resolve(packs: dict[str, dict]) -> dict[str, dict]:
     """Resolve every pack's ``extends:`` chain; abstract packs are kept for reference."""
-    resolved: dict[str, dict] = {}
-
-    def get(pid: str, chain: tuple[str, ...]) -> dict:
-        if pid in resolved:
-            return resolved[pid]
-        if pid in chain:
-            raise PackError(f"{packs[pid]['__origin__']}: extends 形成循环 / extends cycle: {' -> '.join(chain + (pid,))}")
-        pack = packs[pid]
-        parent_id = pack.get("extends")
-        if parent_id:
-            if parent_id not in packs:
-                raise PackError(f"{pack['__origin__']}: extends: 找不到程序包 '{parent_id}' / unknown pack '{parent_id}'")
-            merged = _merge(get(parent_id, chain + (pid,)), pack)
-            merged.pop("extends", None)
-            merged["abstract"] = bool(pack.get("abstract", False))
-        else:
-            merged = copy.deepcopy(pack)
-        resolved[pid] = merged
-        return merged
-
-    for pid in packs:
-        get(pid, ())
-    return resolved
+    return {pid: resolve_one(packs, pid) for pid in packs}
 
 
 def validate(pack: dict) -> None:
@@ -413,28 +413,62 @@ def check_params(pack: dict, checks: dict[str, type]) -> None:
         raise PackError(msg)
 
 
-def load_programs(items: Iterable[Any], checks: Optional[dict[str, type]] = None) -> dict[str, Program]:
+def check_kinds(pack: dict, kinds: set[str]) -> None:
+    """Every material names a kind the classifier knows (or lists the kinds it ``accepts``): a
+    misspelt kind would make the material missing in every package."""
+    for k, m in enumerate(pack.get("materials") or []):
+        if m.get("kind") not in kinds and not m.get("accepts"):
+            raise PackError(f"{pack.get('__origin__', '?')}: 键 / key 'materials/{k}/kind': 未知的材料类型 / unknown "
+                            f"material kind '{m.get('kind')}'（可用 / known: {', '.join(sorted(kinds))}）")
+
+
+def load_programs(items: Iterable[Any], checks: Optional[dict[str, type]] = None,
+                  errors: Optional[list[tuple[str, str]]] = None, kinds: Optional[set[str]] = None) -> dict[str, Program]:
     """Load, resolve and validate packs; return the concrete (non-abstract) programs by id. With
-    ``checks`` (rule id -> class), each check's params are validated against its schema too."""
+    ``checks`` (rule id -> class), each check's params are validated against its schema too.
+
+    Without ``errors`` the first bad pack raises PackError (``shenbao pack validate``, tests). With
+    a list, a bad pack is left out and ``(program id or origin, message)`` appended, so one broken
+    third-party pack (and the packs extending it) is disabled and every other program still works."""
+    def fail(key: str, exc: PackError) -> None:
+        if errors is None:
+            raise exc
+        errors.append((key, str(exc)))
+
     packs: dict[str, dict] = {}
     for item in items:
-        pack = _read_pack(item)
-        pid = pack.get("id")
-        if not isinstance(pid, str) or not pid:
-            raise PackError(f"{pack['__origin__']}: 键 / key 'id': 缺少程序 id，应为文本 / missing program id, expected a "
-                            f"string（实际为 / got {_short(pid)}）")
-        _check_raw(pack)
-        if pid in packs:
-            raise PackError(f"{pack['__origin__']}: 程序 id 重复 / duplicate program id '{pid}' (also in {packs[pid]['__origin__']})")
+        try:
+            pack = _read_pack(item)
+            pid = pack.get("id")
+            if not isinstance(pid, str) or not pid:
+                raise PackError(f"{pack['__origin__']}: 键 / key 'id': 缺少程序 id，应为文本 / missing program id, expected a "
+                                f"string（实际为 / got {_short(pid)}）")
+            _check_raw(pack)
+            if pid in packs:
+                raise PackError(f"{pack['__origin__']}: 程序 id 重复 / duplicate program id '{pid}' (also in {packs[pid]['__origin__']})")
+        except PackError as exc:
+            fail(str(item.get("id", item)) if isinstance(item, dict) else str(item), exc)
+            continue
         packs[pid] = pack
+    resolved: dict[str, dict] = {}
+    for pid in list(packs):
+        try:
+            resolved[pid] = resolve_one(packs, pid)
+        except PackError as exc:
+            fail(pid, exc)
     programs: dict[str, Program] = {}
-    for pid, pack in resolve(packs).items():
+    for pid, pack in resolved.items():
         if pack.get("abstract"):
             continue
-        validate(pack)
-        if checks is not None:
-            check_params(pack, checks)
-        programs[pid] = to_program(pack)
+        try:
+            validate(pack)
+            if checks is not None:
+                check_params(pack, checks)
+            if kinds is not None:
+                check_kinds(pack, kinds)
+            programs[pid] = to_program(pack)
+        except PackError as exc:
+            fail(pid, exc)
     return dict(sorted(programs.items()))
 
 
@@ -445,23 +479,34 @@ def _plugin_origin(impl) -> str:
     return f"{where} (插件 / plugin '{impl.plugin_name}')"
 
 
-def programs_from_plugins(pm) -> dict[str, Program]:
-    """Load every plugin's packs; a pack given as a dict is named by its plugin's module file."""
+def programs_from_plugins(pm, errors: Optional[list[tuple[str, str]]] = None, extra: Iterable[Any] = ()) -> dict[str, Program]:
+    """Load every plugin's packs (and ``extra`` pack files); a pack given as a dict is named by its
+    plugin's module file. With ``errors``, a plugin whose hook fails and a bad pack are left out and
+    reported there."""
+    from .engine import all_checks, all_kinds
+
+    return load_programs(plugin_pack_items(pm, errors) + list(extra), all_checks(pm), errors,
+                         kinds={k["kind"] for k in all_kinds(pm)})
+
+
+def plugin_pack_items(pm, errors: Optional[list[tuple[str, str]]] = None) -> list[Any]:
+    """What the plugins' ``shenbao_add_programs`` hooks return, in registration order."""
     items: list[Any] = []
     for impl in reversed(pm.hook.shenbao_add_programs.get_hookimpls()):  # registration order
         try:
             result = impl.function()
+            if result is not None and not isinstance(result, (list, tuple)):
+                raise PackError(f"{_plugin_origin(impl)}: shenbao_add_programs 应返回列表 / must return a list, "
+                                f"got {type(result).__name__}")
         except Exception as exc:  # noqa: BLE001 - a broken plugin is a usage error, named clearly
-            raise PackError(f"{_plugin_origin(impl)}: shenbao_add_programs 出错 / failed: {type(exc).__name__}: {exc}") from exc
-        if result is None:
+            err = exc if isinstance(exc, PackError) else PackError(
+                f"{_plugin_origin(impl)}: shenbao_add_programs 出错 / failed: {type(exc).__name__}: {exc}")
+            if errors is None:
+                raise err from exc
+            errors.append((impl.plugin_name, str(err)))
             continue
-        if not isinstance(result, (list, tuple)):
-            raise PackError(f"{_plugin_origin(impl)}: shenbao_add_programs 应返回列表 / must return a list, "
-                            f"got {type(result).__name__}")
-        for item in result:
+        for item in result or []:
             if isinstance(item, dict) and "__origin__" not in item:
                 item = {**item, "__origin__": f"{_plugin_origin(impl)}, 程序 / program '{item.get('id', '?')}'"}
             items.append(item)
-    from .engine import all_checks
-
-    return load_programs(items, all_checks(pm))
+    return items

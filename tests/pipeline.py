@@ -8,10 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from shenbao.check import CheckContext
-from shenbao.classify import classify_package, compile_kinds
-from shenbao.engine import RunOptions, all_checks, all_kinds, build_report, run_checks
-from shenbao.facts.collect import collect_facts, identify_applicant
+from shenbao.engine import RunOptions, analyse
 from shenbao.model import Document, Line, Page, Sheet
 from shenbao.plugins_manager import get_plugin_manager
 from shenbao.programs import programs_from_plugins
@@ -43,16 +40,8 @@ def program(pid: str = PROGRAM):
 
 
 def run(docs: list[Document], as_of: dt.date = dt.date(2025, 8, 10), stage: str = "enterprise", pid: str = PROGRAM) -> dict:
-    pm = get_plugin_manager()
-    prog = program(pid)
-    kinds = compile_kinds(all_kinds(pm))
-    segments = classify_package(docs, prog, kinds)
-    facts = collect_facts(docs, segments, prog, kinds)
-    ctx = CheckContext(prog, as_of, {d.path: d for d in docs}, segments, facts,
-                       identify_applicant(facts, segments, prog), stage=stage)
-    options = RunOptions(as_of=as_of, stage=stage)
-    findings, evaluated = run_checks(ctx, all_checks(pm), options)
-    return build_report(Path("pkg"), prog, ctx, docs, segments, findings, evaluated, all_checks(pm), options)
+    """The report for ``docs`` as ``shenbao check`` makes it, through the engine's own seam."""
+    return analyse(Path("pkg"), docs, program(pid), RunOptions(as_of=as_of, stage=stage), get_plugin_manager(), as_of)
 
 
 def findings(report: dict, rule: str) -> list[dict]:

@@ -113,7 +113,36 @@ def _beside(cell: BBox, used: Sequence[Line], lines: Sequence[Line]) -> Optional
     right.sort(key=lambda o: o.bbox[0])
     if not right:
         return None
-    return None if wrapped_label(right[0], lines) or next_label(right) else right[0]
+    if wrapped_label(right[0], lines):
+        return None
+    if next_label(right):
+        # a row of labels over a row of values (“企业（单位）名称 | 企业（单位）性质 …” above the values):
+        # the field's value is under its label, not beside it
+        return value_below(cell, used, lines)
+    return right[0]
+
+
+def value_below(cell: BBox, used: Sequence[Line], lines: Sequence[Line]) -> Optional[Line]:
+    """The line right under a label's cell, in its column (its centre within the cell's width, its top
+    within two line heights), when it is no label itself: the value of a header-row form."""
+    hgt = min(_height(l.bbox) for l in used)
+    below = [o for o in lines if o not in used and o.bbox[1] >= cell[3] - 0.2 * hgt and o.bbox[1] - cell[3] <= 2.2 * hgt
+             and cell[0] - 0.02 <= (o.bbox[0] + o.bbox[2]) / 2 <= cell[2] + 0.02]
+    below.sort(key=lambda o: o.bbox[1])
+    if not below:
+        return None
+    return None if _labelish(as_text(below[0].text)) else below[0]
+
+
+def _labelish(text: str) -> bool:
+    """A line that opens with a label: “推荐单位（盖章）：…”, “信息化负责人 孔桂”, “联系电话”."""
+    words = text.split()
+    if not words:
+        return False
+    head = re.split(r"[:：]", words[0])[0]
+    if re.search(r"[:：]", words[0]) and re.fullmatch(r"[\u4e00-\u9fff（）()/／、]{2,12}", head):
+        return True
+    return bool(_BARE_LABEL.match(head) and _LABEL_WORDS.search(head))
 
 
 _BARE_LABEL = re.compile(r"^[\u4e00-\u9fff（）()/／、]{2,8}$")

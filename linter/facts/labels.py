@@ -207,8 +207,15 @@ def field_filled(source: Union[str, Sequence[object]], label: str) -> Optional[b
                 continue  # the next thing on the row is another label
             from .form_cells import next_label, wrapped_label
 
-            if wrapped_label(right[0], source) or next_label(right):
-                continue  # … or another label wrapping in its cell, or the row's next label
+            if wrapped_label(right[0], source):
+                continue  # … or another label wrapping in its cell
+            if next_label(right):  # the row's next label: the value may sit under this one
+                from .form_cells import value_below
+
+                below = value_below(bbox, [line], [o for o in source if getattr(o, "bbox", None) and len(o.bbox) == 4])
+                if below is not None and not is_blank_value(as_text(below.text)):
+                    return True
+                continue
             if not is_blank_value(cell):
                 return True
     if result is not True:

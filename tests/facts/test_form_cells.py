@@ -73,3 +73,37 @@ def test_a_form_name_one_word_longer_than_the_licence_and_a_bad_check_digit_are_
     assert name["path"] == "02-项目申请表.pdf" and "宏达智能装备制造" in name["message"]
     [code] = findings(report, "credit-code-invalid")
     assert code["path"] == "02-项目申请表.pdf" and bad in code["message"]
+
+
+# -- a table form prints its labels without colons: the next thing on the row may be the next label --
+
+def L(text: str, x0: float, y0: float, x1: float, h: float = 0.012) -> Line:
+    return Line(text, (x0, y0, x1, y0 + h))
+
+
+def test_an_empty_cell_followed_by_the_rows_next_label_and_its_value_is_blank():
+    """“法人代表 | (empty) | 联系电话 | 152…”: the phone number is the next field's value."""
+    lines = [L("法人代表", 0.13, 0.20, 0.19), L("联系电话", 0.55, 0.20, 0.62), L("15267527139", 0.73, 0.20, 0.83)]
+    assert field_filled(lines, "法人代表") is False
+    lines.insert(1, L("孟国", 0.30, 0.20, 0.35))
+    assert field_filled(lines, "法人代表") is True
+
+
+def test_an_empty_cell_before_a_label_holding_its_value_is_blank():
+    lines = [L("法人代表", 0.38, 0.163, 0.44), L("统一社会信用代码 91150426MA0B341Q00", 0.61, 0.163, 0.90)]
+    assert field_filled(lines, "法人代表") is False
+
+
+def test_labels_in_a_row_over_their_values_are_filled():
+    """附件1-2 prints a row of labels and the row of their values under it."""
+    lines = [L("企业（单位）名称", 0.165, 0.154, 0.298), L("企业（单位）性质", 0.44, 0.157, 0.575), L("职工人数", 0.61, 0.159, 0.683),
+             L("三门峡昊天电子材料有限公司", 0.191, 0.186, 0.404), L("有限责任公司", 0.593, 0.189, 0.697)]
+    assert field_filled(lines, "企业（单位）名称") is True
+    # nothing under it, or only the next row's label: blank
+    lines = [l for l in lines if l.text != "三门峡昊天电子材料有限公司"] + [L("企业规模类型", 0.179, 0.186, 0.282)]
+    assert field_filled(lines, "企业（单位）名称") is False
+
+
+def test_a_value_at_the_end_of_its_row_ending_like_a_label_is_still_a_value():
+    lines = [L("主营业务", 0.12, 0.22, 0.19), L("农机零部件生产情况", 0.30, 0.22, 0.50)]
+    assert field_filled(lines, "主营业务") is True
