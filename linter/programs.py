@@ -325,8 +325,11 @@ def basis_text(basis: Any, default_seed: str = "") -> str:
     """Render a basis entry as one line: 文号 (seed file) L12-34 条款."""
     if not basis:
         return ""
+    basis = _jsonable(basis)  # YAML reads an unquoted 2025-07-16 as a date: the schema took its text
     if isinstance(basis, str):
         return basis
+    if not isinstance(basis, dict):
+        return str(basis)
     parts = []
     if basis.get("doc"):
         parts.append(basis["doc"])
@@ -337,7 +340,7 @@ def basis_text(basis: Any, default_seed: str = "") -> str:
         parts.append(f"L{basis['lines']}")
     if basis.get("clause"):
         parts.append(basis["clause"])
-    return " ".join(parts)
+    return " ".join(str(p) for p in parts)
 
 
 def to_program(pack: dict) -> Program:

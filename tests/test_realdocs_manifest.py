@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent.parent / "bench" / "realdocs"
-KINDS = {"invoice", "business_license", "id_card", "contract", "bank_receipt", "credit_dishonest", "credit_tax",
+KINDS = {"invoice", "business_license", "id_card", "contract", "bank_receipt", "loan_disbursement", "credit_dishonest", "credit_tax",
          "credit_gsxt", "audit_report", "seal_only", "other"}
 
 
