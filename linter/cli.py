@@ -89,6 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     r1.add_argument("--lang", choices=["zh", "en"], default="zh")
     r1.add_argument("--format", choices=["text", "json"], default="text")
 
+    pk = sub.add_parser("pack", help="程序包工具 / program pack tools")
+    pk_sub = pk.add_subparsers(dest="pack_command", required=True)
+    pv = pk_sub.add_parser("validate", help="单独校验程序包文件 / validate pack files alone")
+    pv.add_argument("files", type=Path, nargs="+", help="程序包 YAML 文件 / pack YAML files")
+
+    ini = sub.add_parser("init", help="生成插件骨架（含测试） / write a plugin skeleton with a test")
+    ini_sub = ini.add_subparsers(dest="init_command", required=True)
+    ip = ini_sub.add_parser("program", help="继承已有程序包的新项目 / a program extending another")
+    ip.add_argument("name", help="新项目 id / the new program id")
+    ip.add_argument("--extends", required=True, help="继承的程序包 id / pack id to extend")
+    ip.add_argument("--dir", type=Path, default=Path("."), help="写入目录（默认当前目录） / where to write")
+    ic = ini_sub.add_parser("check", help="新规则 / a new check")
+    ic.add_argument("rule", help="规则 id，如 my-rule / rule id")
+    ic.add_argument("--dir", type=Path, default=Path("."), help="写入目录（默认当前目录） / where to write")
+
     i = sub.add_parser("inspect", help="显示从一个文件读出的内容 / show what was read from one file")
     i.add_argument("file", type=Path)
     i.add_argument("--program", default="smx2025-intelligent-retrofit", help="用于分类的项目 id / program used to classify")
@@ -112,7 +127,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
         pm = get_plugin_manager(tuple(args.plugin))
         handler = {"check": cmd_check, "programs": cmd_programs, "rules": cmd_rules, "rule": cmd_rule,
-                   "inspect": cmd_inspect}[args.command]
+                   "inspect": cmd_inspect, "pack": cmd_pack, "init": cmd_init}[args.command]
         return handler(args, pm)
     except UsageError as exc:
         print(f"shenbao: {exc}", file=sys.stderr)
@@ -384,6 +399,75 @@ def cmd_inspect(args, pm) -> int:
     else:
         _emit(render_inspection(data), None)
     return EXIT_OK
+
+
+# -- plugin authors ------------------------------------------------------------------------------
+
+def cmd_pack(args, pm) -> int:
+    """``pack validate FILE…``: the files loaded with the installed packs they may extend; errors of
+    the files named (file, key, expectation), exit 2; else what each file's program holds."""
+    import yaml
+
+    from .programs import programs_from_plugins
+
+    wanted: dict[str, Path] = {}
+    for path in args.files:
+        if not path.is_file():
+            raise UsageError(f"找不到文件 / file not found: {path}")
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            print(f"{path}: 无法读取程序包 / cannot read program pack: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        pid = data.get("id") if isinstance(data, dict) else None
+        wanted[str(pid or path)] = path
+    errors: list[tuple[str, str]] = []
+    installed = {p for p in programs_from_plugins(pm, [])}
+    programs = programs_from_plugins(pm, errors, extra=[p for p in wanted.values()])
+    bad = [msg for key, msg in errors if key in wanted or any(str(p) in msg for p in wanted.values())]
+    for msg in bad:
+        print(msg, file=sys.stderr)
+    for pid, path in wanted.items():
+        if pid in installed and pid in programs:
+            print(f"{path}: 程序 id 与已安装的重复 / program id already installed: {pid}", file=sys.stderr)
+            bad.append(pid)
+        elif pid in programs:
+            prog = programs[pid]
+            print(f"{path}: OK {pid} — {len(prog.materials)} 项材料 / materials, {len(prog.checks)} 条规则 / checks")
+        elif not bad:
+            print(f"{path}: OK（抽象程序包 / abstract pack）")
+    return EXIT_USAGE if bad else EXIT_OK
+
+
+def cmd_init(args, pm) -> int:
+    from .scaffold import ScaffoldError, init_check, init_program
+
+    try:
+        if args.init_command == "program":
+            written = init_program(args.dir, args.name, args.extends, _programs(pm) | _abstract_ids(pm))
+        else:
+            written = init_check(args.dir, args.rule)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from exc
+    for path in written:
+        print(path)
+    print("安装并测试 / install and test: pip install -e <dir> && python -m pytest <dir>/tests")
+    return EXIT_OK
+
+
+def _abstract_ids(pm) -> dict:
+    """Abstract packs can be extended too (smx2025-annex1): their ids, for ``init program``."""
+    from .programs import _read_pack, plugin_pack_items
+
+    out = {}
+    for item in plugin_pack_items(pm, []):
+        try:
+            pack = _read_pack(item)
+        except Exception:  # noqa: BLE001 - a broken pack is reported by the commands that load it
+            continue
+        if pack.get("abstract") and pack.get("id"):
+            out[pack["id"]] = None
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

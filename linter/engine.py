@@ -11,7 +11,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from . import __version__
 from .check import Check, CheckContext, Program
@@ -86,8 +86,10 @@ def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_fac
     return docs
 
 
-def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOptions) -> tuple[list[Finding], list[str]]:
-    """Run the program's checks; a crash inside one check becomes a finding about it."""
+def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOptions,
+               crashed: Optional[list[str]] = None) -> tuple[list[Finding], list[str]]:
+    """Run the program's checks; a crash inside one check becomes a finding about it, and its rule
+    is added to ``crashed`` (reported as crashed, never as passed)."""
     findings: list[Finding] = []
     evaluated: list[str] = []
     for entry in ctx.program.checks:
@@ -111,6 +113,8 @@ def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOp
             findings.extend(cls().run(ctx, params) or [])
         except Exception as exc:  # noqa: BLE001 - one check's crash must not stop the others
             tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            if crashed is not None:
+                crashed.append(rule)
             findings.append(Finding("internal-error", "warning",
                                     f"检查 {rule} 运行出错，结果不完整：{tb}",
                                     f"Check {rule} crashed; its result is incomplete: {tb}"))
@@ -136,8 +140,9 @@ def analyse(package: Path, docs: list[Document], program: Program, options: RunO
         lang=options.lang,
     )
     checks = all_checks(pm)
-    findings, evaluated = run_checks(ctx, checks, options)
-    return build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options)
+    crashed: list[str] = []
+    findings, evaluated = run_checks(ctx, checks, options, crashed)
+    return build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options, crashed)
 
 
 def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_factory=None) -> dict:
@@ -186,7 +191,8 @@ def _segment_entry(s: Segment, program: Program, lang: str) -> dict:
 
 
 def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[Document], segments: list[Segment],
-                 findings: list[Finding], evaluated: list[str], checks: dict[str, type[Check]], options: RunOptions) -> dict:
+                 findings: list[Finding], evaluated: list[str], checks: dict[str, type[Check]], options: RunOptions,
+                 crashed: Iterable[str] = ()) -> dict:
     lang = options.lang
     order = {m.id: m.order for m in program.materials}
     findings = sorted(findings, key=lambda f: (order.get(f.material, 999) if f.material else 1000, *f.sort_key()))
@@ -251,8 +257,9 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
     for rule in evaluated:
         cls = checks[rule]
         rules.append({"id": rule, "title": cls.title, "title_en": cls.title_en, "severity": cls.severity,
-                      "findings": sum(1 for f in findings if f.rule == rule)})
-    passed = sum(1 for r in rules if r["findings"] == 0)
+                      "findings": sum(1 for f in findings if f.rule == rule),
+                      "status": "crashed" if rule in crashed else "ran"})
+    passed = sum(1 for r in rules if r["findings"] == 0 and r["status"] != "crashed")
     from .reporters.json_report import digital_signature_entries
 
     signatures = digital_signature_entries(docs, lang)
