@@ -14,6 +14,7 @@ from .name_mismatch import NameMismatch
 from .page_illegible import PageIllegible
 from .perforation_seal_missing import PerforationSealMissing
 from .registration_age import RegistrationAge
+from .registration_region import RegistrationRegion
 from .seal_missing import SealMissing
 from .signature_ink import SignatureInk
 from .signature_missing import SignatureMissing
@@ -22,7 +23,7 @@ from .sum_mismatch import SumMismatch
 BUILTIN_CHECKS = [
     MaterialMissing, FileUnreadable, PageIllegible, CreditCodeInvalid, NameMismatch, RegistrationAge,
     CreditQueryDate, AuditCodeMissing, DateOutOfWindow, AmountBelowMinimum, InvestmentBelowThreshold,
-    SumMismatch, FieldBlank, SealMissing, PerforationSealMissing, SignatureMissing, SignatureInk,
+    SumMismatch, FieldBlank, SealMissing, PerforationSealMissing, SignatureMissing, SignatureInk, RegistrationRegion,
 ]
 
 
