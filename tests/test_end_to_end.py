@@ -62,6 +62,25 @@ def test_clean_package_has_no_errors_valid_json_and_exit_0(tmp_path, cache_dir):
     assert tree_state(package) == before  # nothing created, changed or deleted
 
 
+@pytest.mark.parametrize("sibling", ["smx2025-green-retrofit", "smx2025-tech-retrofit"])
+def test_a_clean_package_passes_under_the_siblings_of_annex_1_too(tmp_path, cache_dir, sibling):
+    """绿色化改造 and 技术改造 have 附件1's list and rules (their packs are a title and a basis): a
+    package that is clean for 智能化改造 is clean for them, and a seeded defect fails them alike."""
+    package, _ = _generate(tmp_path, [])
+    out = tmp_path / "report.json"
+    code = main(["check", str(package), "--program", sibling, "--as-of", "2025-08-10", "--format", "json",
+                 "--output", str(out), "--cache-dir", str(cache_dir)])
+    report = json.loads(out.read_text("utf-8"))
+    assert code == 0 and [f for f in report["findings"] if f["severity"] == "error"] == []
+    assert report["program"]["id"] == sibling and len(report["materials"]) == 23
+    package, _ = _generate(tmp_path / "young", ["young_company"])
+    out = tmp_path / "young.json"
+    assert main(["check", str(package), "--program", sibling, "--as-of", "2025-08-10", "--format", "json",
+                 "--output", str(out), "--cache-dir", str(cache_dir)]) == 1
+    report = json.loads(out.read_text("utf-8"))
+    assert {f["rule"] for f in report["findings"] if f["severity"] == "error"} == {"registration-age"}
+
+
 DEFECTS = [
     "young_company", "stale_credit_query", "audit_no_code", "invoice_out_of_window", "invoice_below_min",
     "investment_below_threshold", "sum_mismatch", "field_blank", "name_mismatch", "credit_code_invalid",
