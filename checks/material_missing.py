@@ -26,12 +26,38 @@ Why: a package without a required item is rejected as incomplete.
 How to fix: add the item; if it is there but not recognised, run `shenbao inspect FILE` to see what
 was read (a blurred scan, an unreadable file, or the item merged into another file)."""
 
+    def _partial(self, ctx, params, m, lacking):
+        from shenbao.materials import KINDS
+
+        titles = {k["kind"]: k.get("title", k["kind"]) for k in KINDS}
+        names = "、".join(titles.get(k, k) for k in lacking)
+        segs = ctx.segments_of(m.id)
+        return ctx.finding(
+            self, params,
+            f"缺少材料：{m.section} {m.title}。包中有其替代材料的一部分，但缺少“{names}”。",
+            f"Missing material: {m.section} {m.title_en or m.title}: part of its alternative is there, "
+            f"but not {', '.join(lacking)}.",
+            path=segs[0].path if segs else None, page=segs[0].first_page or None if segs else None, material=m.id,
+            fix=f"补充“{names}”，或提供“{m.title}”本身。",
+            fix_en=f"Add {', '.join(lacking)}, or the {m.title_en or m.title} itself.",
+            basis=m.basis,
+        )
+
     def run(self, ctx, params):
         unreadable = [d.path for d in ctx.documents.values() if not d.readable]
         unrecognised = sorted({s.path for s in ctx.segments if s.material is None and s.reason != "separator"
                                and ctx.documents[s.path].readable})
         for m in ctx.program.materials:
-            if m.required is False or ctx.segments_of(m.id):
+            if m.required is False:
+                continue
+            if m.any_of:
+                lacking = _lacking(m, ctx.segments_of(m.id))
+                if lacking is None:
+                    continue
+                if lacking:  # part of an alternative is there: say what the rest is
+                    yield self._partial(ctx, params, m, lacking)
+                    continue
+            elif ctx.segments_of(m.id):
                 continue
             hint, hint_en = "", ""
             if unreadable or unrecognised:
@@ -67,6 +93,25 @@ was read (a blurred scan, an unreadable file, or the item merged into another fi
                 fix_en=f"Add “{m.title_en or m.title}” to the package as the notice requires.",
                 basis=m.basis,
             )
+
+
+def _lacking(m, segments) -> "list[str] | None":
+    """For a material with ``any_of`` groups: None when it is there (its own kind, or every kind of
+    one group); else the kinds still lacking of the group most nearly complete ([] when nothing of
+    it is there)."""
+    alternative = {k for g in m.any_of for k in g}
+    own = {m.kind} | (set(m.recognise.get("accepts") or []) - alternative)
+    present = {k for s in segments for k in s.kinds}
+    if present & own:
+        return None
+    best: list[str] = []
+    for group in m.any_of:
+        missing = [k for k in group if k not in present]
+        if not missing:
+            return None
+        if len(missing) < len(group) and (not best or len(missing) < len(best)):
+            best = missing
+    return best
 
 
 def _named_for(material, path: str) -> bool:

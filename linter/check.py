@@ -49,6 +49,8 @@ class Material:
     note: str = ""
     title_en: str = ""
     facts: Optional[list] = None  # fact readers named by the pack; None: the kind's (kinds.yaml)
+    # groups of kinds that together stand in for it (a new company's 情况说明 + 开户证明 for the audit)
+    any_of: list = field(default_factory=list)
 
 
 @dataclass

@@ -215,7 +215,8 @@ def _make_segment(doc: Document, first: int, last: int, score: PageScore, progra
     runner_material = _material_for(runner, zone, program)[0] if runner else None
     reason = f"kind={kind}" + (" title" if score.title_kind == kind else " keywords") + (f" ({why})" if why else "")
     return Segment(doc.path, first, last, material, min(1.0, best / (TITLE_WEIGHT + KEYWORD_WEIGHT)),
-                   runner_material, min(1.0, runner_score / (TITLE_WEIGHT + KEYWORD_WEIGHT)), reason)
+                   runner_material, min(1.0, runner_score / (TITLE_WEIGHT + KEYWORD_WEIGHT)), reason,
+                   kinds=(kind,) if material else ())
 
 
 def _segment_pages(doc: Document, scored: list[PageScore], program: Program, kinds) -> list[Segment]:
@@ -305,7 +306,8 @@ def _merge_same_material(segments: list[Segment]) -> list[Segment]:
         if out and s.material is not None and out[-1].material == s.material and out[-1].last_page == s.first_page - 1:
             prev = out[-1]
             out[-1] = Segment(prev.path, prev.first_page, s.last_page, prev.material, max(prev.score, s.score),
-                              prev.runner_up, prev.runner_up_score, prev.reason)
+                              prev.runner_up, prev.runner_up_score, prev.reason,
+                              kinds=prev.kinds + tuple(k for k in s.kinds if k not in prev.kinds))
         else:
             out.append(s)
     return out

@@ -209,6 +209,7 @@ class Segment:
     runner_up: Optional[str] = None
     runner_up_score: float = 0.0
     reason: str = ""  # what the decision rested on: title, keywords, file name ...
+    kinds: tuple = ()  # the document kinds the range was taken as (two when adjacent ranges merged)
 
     @property
     def pages(self) -> list[int]:

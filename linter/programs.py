@@ -365,10 +365,13 @@ def to_program(pack: dict) -> Program:
                 required=m.get("required", True),
                 requirements=m.get("requirements", {}) or {},
                 basis=full_basis(m.get("basis")),
-                recognise={**(m.get("recognise") or {}), "accepts": m.get("accepts", [])},
+                # the kinds of an any_of group are taken as this material too
+                recognise={**(m.get("recognise") or {}),
+                           "accepts": list(m.get("accepts", [])) + [k for g in m.get("any_of", []) for k in g]},
                 note=m.get("note", ""),
                 title_en=m.get("title_en", ""),
                 facts=list(m["facts"]) if "facts" in m else None,
+                any_of=[list(g) for g in m.get("any_of", [])],
             )
         )
     checks = []
@@ -423,6 +426,11 @@ def check_kinds(pack: dict, kinds: set[str]) -> None:
         if m.get("kind") not in kinds and not m.get("accepts"):
             raise PackError(f"{pack.get('__origin__', '?')}: 键 / key 'materials/{k}/kind': 未知的材料类型 / unknown "
                             f"material kind '{m.get('kind')}'（可用 / known: {', '.join(sorted(kinds))}）")
+        for g, group in enumerate(m.get("any_of") or []):
+            for j, kind in enumerate(group):
+                if kind not in kinds:
+                    raise PackError(f"{pack.get('__origin__', '?')}: 键 / key 'materials/{k}/any_of/{g}/{j}': 未知的材料类型 / "
+                                    f"unknown material kind '{kind}'")
 
 
 def load_programs(items: Iterable[Any], checks: Optional[dict[str, type]] = None,
