@@ -9,6 +9,7 @@ from .date_out_of_window import DateOutOfWindow
 from .field_blank import FieldBlank
 from .file_unreadable import FileUnreadable
 from .investment_below_threshold import InvestmentBelowThreshold
+from .lender_outside_region import LenderOutsideRegion
 from .material_missing import MaterialMissing
 from .name_mismatch import NameMismatch
 from .page_illegible import PageIllegible
@@ -24,6 +25,7 @@ BUILTIN_CHECKS = [
     MaterialMissing, FileUnreadable, PageIllegible, CreditCodeInvalid, NameMismatch, RegistrationAge,
     CreditQueryDate, AuditCodeMissing, DateOutOfWindow, AmountBelowMinimum, InvestmentBelowThreshold,
     SumMismatch, FieldBlank, SealMissing, PerforationSealMissing, SignatureMissing, SignatureInk, RegistrationRegion,
+    LenderOutsideRegion,
 ]
 
 

@@ -18,7 +18,7 @@ from shenbao.fixtures.calls import CF, DEFECTS, HY, build
 CASES = {
     HY: [(), ("field_blank", "sum_mismatch", "credit_query_early"),
          ("credit_code_invalid", "licence_missing", "invoice_out_of_window", "declaration_unsigned"),
-         ("investment_below", "name_mismatch", "declaration_unsealed", "file_unreadable"), ("registered_elsewhere",)],
+         ("investment_below", "name_mismatch", "declaration_unsealed", "file_unreadable"), ("registered_elsewhere", "lender_elsewhere")],
     CF: [(), ("field_blank", "usage_sum_mismatch", "invoice_out_of_window"),
          ("credit_code_invalid", "declaration_unsigned", "file_unreadable"),
          ("name_mismatch", "declaration_missing"), ("declaration_unsealed",)],

@@ -34,7 +34,7 @@ from .credit_code import find_credit_codes, is_valid_credit_code
 from .dates import find_dates
 from .form_cells import cell_value
 from .invoice import invoice_facts
-from .labels import field_filled, labelled_value
+from .labels import field_filled, labelled_value, labelled_values
 from .licence import licence_facts
 from .names import find_company_names, normalize_company_name
 from .tables import rows_from_lines, rows_from_sheet
@@ -329,6 +329,29 @@ def _fields(doc: Document, pages: list[Page], labels: list[str], county: bool) -
         yield _fact("field", {"label": label, "filled": verdict, "county": county}, label, doc, where, label)
 
 
+LENDER_LABELS = ["贷款人（乙方）", "贷款人(乙方)", "贷款人", "贷款银行", "贷款行", "放款行", "放款银行", "贷款机构",
+                 "出借人", "乙方（贷款人）", "乙方(贷款人)"]
+# a lender's name: a bank, a 信用社 or a finance company, down to its branch
+_LENDER = re.compile(r"[\u4e00-\u9fff（）()]{2,40}?(银行|农村商业银行|农商银行|农商行|信用合作联社|信用社|财务有限公司|小额贷款[^，。；\s]{0,8}公司)"
+                     r"(股份有限公司|有限责任公司|有限公司)?([\u4e00-\u9fff]{0,16}?(分行|支行|营业部|分理处|信用社))?")
+
+
+def _lender(doc: Document, page: Page) -> Iterable[Fact]:
+    """Who lends, on a loan certificate, contract or disbursement voucher: the value of 贷款人 /
+    贷款银行 …, else the bank that signs a 证明 (its name on a line of its own)."""
+    for lm in labelled_values(page.text, LENDER_LABELS):
+        m = _LENDER.search(lm.value or "")
+        if m:
+            yield _fact("lender", m.group(0), f"{lm.label}：{lm.value}", doc, page, m.group(0))
+            return
+    for line in reversed(page.text.splitlines()):
+        line = squash(line)
+        m = _LENDER.fullmatch(line) if 4 <= len(line) <= 40 else None
+        if m:
+            yield _fact("lender", m.group(0), line, doc, page, line)
+            return
+
+
 # -- driver --------------------------------------------------------------------------------------
 
 # The fact readers a kind (kinds.yaml ``facts:``) or a material (``facts:``) names. Page readers
@@ -340,6 +363,7 @@ PAGE_READERS: dict[str, Callable[[Document, Page], Iterable[Fact]]] = {
     "verification_code": _verification_codes,
     "invoice": _invoice,
     "payment_date": _payment_date,
+    "lender": _lender,
 }
 SEGMENT_READERS = ("table", "payer_names")
 FACT_READERS = tuple(PAGE_READERS) + SEGMENT_READERS
