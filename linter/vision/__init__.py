@@ -86,7 +86,12 @@ def _analyse_page(rgb: np.ndarray, page: Page, read_seal_text: bool) -> None:
     except Exception as e:
         notes.append(f"二维码识别失败 / QR decoding failed: {type(e).__name__}: {e}")
     try:
-        canvas, back = standalone_stamp(rgb)
+        # a picture of a stamp alone carries at most the stamp's own few characters; a receipt whose
+        # blue rules span the frame around one red seal is a document (its text says so)
+        if sum(len(l.text) for l in page.lines) <= STANDALONE_MAX_CHARS:
+            canvas, back = standalone_stamp(rgb)
+        else:
+            canvas, back = rgb, None
         page.seals = find_seals(canvas, page.lines if back is None else (),
                                 [c.bbox for c in page.codes] + list(page.unread_codes) if back is None else ())
         if back is None:
@@ -147,7 +152,7 @@ def find_seals(rgb: np.ndarray, lines=(), codes=()) -> list:
     that are the code itself."""
     from . import edge_strips, seals
 
-    found = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb, lines)]
+    found = [x for x in seals.detect_seals(rgb) if not _office_box(x, rgb, lines) and not _solid_emblem(x, rgb)]
     found = [x for x in found if not any(_is_code(x.bbox, c) for c in codes)]
     whole = [x.bbox for x in found if x.edge is None]
     found += [x for x in edge_strips.find_strips(rgb, [s for s in found if s.edge])
@@ -155,6 +160,29 @@ def find_seals(rgb: np.ndarray, lines=(), codes=()) -> list:
     if not any(s.edge for s in found):
         found += [x for x in _sheet_edge_seals(rgb) if not any(_overlaps(x.bbox, b) for b in whole)]
     return found
+
+
+EMBLEM_CORE_FILL = 0.45  # red share of a round mark's inner 60 %: seals 0.03-0.33 on the real dev set, logos 0.59+
+
+
+def _solid_emblem(seal, rgb) -> bool:
+    """A round red mark filled solid in its middle: a bank's logo, a 国徽, a badge. A seal's middle is a
+    star and thin characters on paper, however heavily it was inked."""
+    if seal.edge is not None or seal.shape not in ("round", "oval") or seal.colour != "red" or rgb.ndim != 3:
+        return False
+    import cv2
+
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = (int(seal.bbox[0] * w), int(seal.bbox[1] * h), int(seal.bbox[2] * w), int(seal.bbox[3] * h))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return False
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1, :3]), cv2.COLOR_RGB2HSV)
+    hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1].astype(int), hsv[..., 2].astype(int)
+    red = ((hue < 12) | (hue > 165)) & (sat > 70) & (val > 60)
+    yy, xx = np.mgrid[0:red.shape[0], 0:red.shape[1]]
+    cy, cx = red.shape[0] / 2, red.shape[1] / 2
+    core = ((yy - cy) / cy) ** 2 + ((xx - cx) / cx) ** 2 <= 0.36
+    return bool(core.any() and red[core].mean() > EMBLEM_CORE_FILL)
 
 
 def _is_code(seal_box, code_box) -> bool:
@@ -175,6 +203,7 @@ STANDALONE_MM = 42.0  # the size such a stamp is taken to have
 STANDALONE_MAX_PPM = 8.0  # px per mm of the canvas at most (~200 dpi)
 STANDALONE_DARK = 0.2  # black ink at most this share of the coloured: a cut-out stamp has next to none
 STANDALONE_SEAL_INK = 0.8  # share of the coloured ink that is seal red or blue
+STANDALONE_MAX_CHARS = 60  # OCR text of a stamp alone: its name, a number; a document has more
 
 
 def standalone_stamp(rgb: np.ndarray):
