@@ -64,6 +64,10 @@ def seal_owner(seal: Seal, applicant_name: Optional[str]) -> SealOwner:
         return SealOwner("own", seal, sim)  # the 字号 and trade read, the place misread (斌卤华鼎铝业 …)
     if sim >= 0.6 and not other_firm:
         return SealOwner("own", seal, sim)
+    if tn and tn in text:
+        # the applicant's 字号 read and its trade garbled (灵宝兴业美全治练 for 灵宝兴业黄金冶炼): a poor
+        # reading of the applicant's own seal far more often than a namesake firm; a person looks
+        return SealOwner("unknown", seal, sim)
     if clearly_a_company(seal) and (sim < 0.35 or other_firm) and not _lost_characters(text, applicant_name):
         return SealOwner("foreign", seal, sim)
     return SealOwner("unknown", seal, sim)

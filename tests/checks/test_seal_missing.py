@@ -107,6 +107,7 @@ def test_a_garbled_seal_reading_is_never_another_companys_seal():
     assert _stamped_declaration("洛阳金鹏机械制造有限公司", text_confidence=0.6) == []  # read unsurely
     assert _stamped_declaration("三门峡市智能装备有限公司") == []  # the 字号 lost from the arc
     assert _stamped_declaration("三门峡市加工有限公司") == []  # too little read to name a company
+    assert _stamped_declaration("三门峡市宏达暂熊泼各有限公司") == []  # the 字号 read, the trade garbled
 
 
 def test_a_seal_that_clearly_names_another_company_is_reported():
