@@ -43,4 +43,4 @@ def money_materials(ctx, params: dict, readers: tuple[str, ...] = ("table", "inv
         return list(params["materials"])
     from shenbao.facts.collect import reader_names
 
-    return [m.id for m in ctx.program.materials if set(reader_names(m)) & set(readers)]
+    return [m.id for m in ctx.program.materials if set(reader_names(m, ctx.kinds)) & set(readers)]

@@ -99,6 +99,7 @@ class CheckContext:
     applicant: Applicant
     stage: str = "enterprise"  # or "county": the county-forwarded package
     lang: str = "zh"
+    kinds: Optional[dict] = None  # the compiled material kinds of the run (plugins' included)
 
     # -- navigation -------------------------------------------------------------------------
     def segments_of(self, material_id: str) -> list[Segment]:

@@ -138,6 +138,7 @@ def analyse(package: Path, docs: list[Document], program: Program, options: RunO
         applicant=identify_applicant(facts, segments, program),
         stage=options.stage,
         lang=options.lang,
+        kinds=kinds,
     )
     checks = all_checks(pm)
     crashed: list[str] = []
