@@ -30,6 +30,7 @@ import re
 import sys
 import time
 import unicodedata
+from typing import Optional
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -107,7 +108,7 @@ def norm(field: str, v):
 # -- linter plumbing -----------------------------------------------------------------------------
 
 class Linter:
-    def __init__(self, ocr: str = "rapidocr", use_cache: bool = True):
+    def __init__(self, ocr: str = "rapidocr", use_cache: bool = True, det_side: Optional[int] = None):
         from shenbao.classify import compile_kinds
         from shenbao.engine import all_kinds
         from shenbao.extract import ExtractSettings
@@ -118,7 +119,7 @@ class Linter:
         self.pm = get_plugin_manager(())
         self.program = programs_from_plugins(self.pm)[PROGRAM_ID]
         self.kinds = compile_kinds(all_kinds(self.pm))
-        self.settings = ExtractSettings(ocr_engine=ocr)
+        self.settings = ExtractSettings(ocr_engine=ocr) if det_side is None else ExtractSettings(ocr_engine=ocr, ocr_det_side=det_side)
         self.cache = Cache() if use_cache else None
         self.invoice_facts = self.licence_facts = None
         try:
@@ -326,6 +327,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fetch", action="store_true", help="allow the network when rebuilding missing files")
     ap.add_argument("--ocr", default="rapidocr")
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--det-side", type=int, default=None,
+                    help="OCR detector's long side (px; 0 = the engine's own size; default: the linter's)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print each document's misses")
     args = ap.parse_args(argv)
 
@@ -343,7 +346,7 @@ def main(argv=None) -> int:
     present = [e for e in entries if (corpus / realdocs.file_name(e)).is_file()]
     print(f"corpus {corpus}: {len(present)}/{len(entries)} documents present")
 
-    lin = Linter(ocr=args.ocr, use_cache=not args.no_cache)
+    lin = Linter(ocr=args.ocr, use_cache=not args.no_cache, det_side=args.det_side)
     print(f"facts from: {lin.fact_source}")
     results = []
     for e in present:

@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="额外加载的插件模块 / load an extra plugin module by name")
     sub = p.add_subparsers(dest="command", required=True)
 
+    from .config import non_negative_float, non_negative_int, positive_int
+
     c = sub.add_parser("check", help="检查一个申报材料文件夹 / check a package")
     c.add_argument("package", type=Path, help="申报材料文件夹（或单个文件） / package folder or file")
     c.add_argument("--program", required=True, help="项目 id，见 `shenbao programs` / program id")
@@ -53,13 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数） / worker processes")
     c.add_argument("--ocr", default="rapidocr", help="OCR 引擎：rapidocr（默认）或 tesseract / OCR engine")
     c.add_argument("--no-ocr", action="store_true", help="不做 OCR（扫描件将无法检查） / skip OCR")
+    c.add_argument("--ocr-detect-side", type=non_negative_int, default=None, metavar="PX",
+                   help="文字检测所用图像的长边像素（默认 1280；0 为引擎原始尺寸，较慢） / long side of the image "
+                        "the OCR text detector sees (default 1280; 0 = the engine's own size, slower)")
     c.add_argument("--no-cache", action="store_true", help="不使用缓存 / do not use the cache")
     c.add_argument("--cache-dir", type=Path, help="缓存目录（默认用户缓存目录） / cache directory")
     c.add_argument("--timeout", type=float, default=120.0,
                    help="读取时限（秒）：打开文件或读取/识别一页的最长时间，超时记为无法读取 / "
                         "time limit per step (opening a file, reading or OCR-ing one page)")
-    from .config import non_negative_float, positive_int
-
     c.add_argument("--time-budget", type=non_negative_float, default=600.0, metavar="SECONDS",
                    help="整体读取时限（秒，默认 600，0 为不限）：超过后不再读取后续页面，已读页面照常检查，"
                         "未读页面在报告中列出 / whole-run budget: after it no further page is read "
@@ -259,6 +262,7 @@ def cmd_check(args, pm) -> int:
         time_budget=args.time_budget,
         progress=progress, select=tuple(args.select), ignore=tuple(args.ignore), extra_plugins=tuple(args.plugin),
         **{k: v for k, v in (("max_pages", args.max_pages), ("max_image_pixels", args.max_image_pixels)) if v},
+        **({"ocr_det_side": args.ocr_detect_side} if args.ocr_detect_side is not None else {}),
         evidence_dir=evidence_dir,
     )
     try:

@@ -170,6 +170,17 @@ def positive_int(value: str) -> int:
     return n
 
 
+def non_negative_int(value: str) -> int:
+    """argparse type: a whole number >= 0."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"应为不小于 0 的整数 / expected a whole number >= 0: {value!r}")
+    return n
+
+
 def non_negative_float(value: str) -> float:
     """argparse type: a number of seconds >= 0 (0 = no limit)."""
     try:
@@ -189,6 +200,7 @@ _DESTS = {
     "time_budget": ("time_budget", float),
     "max_pages": ("max_pages", None), "max_image_pixels": ("max_image_pixels", None),
     "cache_dir": ("cache_dir", Path), "select": ("select", list), "ignore": ("ignore", list),
+    "ocr_detect_side": ("ocr_detect_side", None),
 }
 
 

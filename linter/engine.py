@@ -32,6 +32,7 @@ class RunOptions:
     use_cache: bool = True
     ocr_engine: str = "rapidocr"
     ocr: bool = True
+    ocr_det_side: int = 1280  # long side of the OCR detector's input (ExtractSettings.ocr_det_side)
     timeout_seconds: float = 120.0  # per step: opening a file, reading or OCR-ing one page
     max_pages: int = 2000  # per document (ExtractSettings.max_pages)
     max_image_pixels: int = 80_000_000  # decompression-bomb bound (ExtractSettings.max_image_pixels)
@@ -75,7 +76,8 @@ def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_fac
     from .extract import ExtractSettings, extract_all
     from .extract.cache import Cache
 
-    settings = ExtractSettings(ocr_engine=options.ocr_engine, ocr=options.ocr, timeout_seconds=options.timeout_seconds,
+    settings = ExtractSettings(ocr_engine=options.ocr_engine, ocr=options.ocr, ocr_det_side=options.ocr_det_side,
+                               timeout_seconds=options.timeout_seconds,
                                max_pages=options.max_pages, max_image_pixels=options.max_image_pixels,
                                deadline=deadline)
     cache = Cache(options.cache_dir) if options.use_cache else None

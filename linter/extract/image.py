@@ -95,7 +95,7 @@ def _read(p: Page, rgb: np.ndarray, settings) -> None:
         p.source, p.note = SOURCE_NONE, "未进行文字识别（OCR 已关闭） / OCR disabled"
         return
     try:
-        r = ocr.ocr_page(rgb, settings.ocr_engine)
+        r = ocr.ocr_page(rgb, settings.ocr_engine, settings.ocr_det_side)
     except Exception as e:
         p.source, p.note = SOURCE_NONE, f"文字识别失败 / OCR failed: {type(e).__name__}: {e}"
         return

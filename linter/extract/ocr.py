@@ -117,7 +117,7 @@ def _turn(rgb: np.ndarray, rot: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=-(rot // 90))) if rot else rgb
 
 
-def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
+def ocr_page(rgb: np.ndarray, engine_name: str, det_long_side: int = 0) -> OcrResult:
     """Return the OCR of an RGB page image.
 
     Blank pages are not OCR'd. When the upright pass reads nothing, is unsure (mean confidence
@@ -133,6 +133,8 @@ def ocr_page(rgb: np.ndarray, engine_name: str) -> OcrResult:
     if ink_ratio(rgb) < BLANK_INK:
         return OcrResult(engine=engine_name, note="空白页，未识别 / blank page, not OCR'd", confidence=1.0)
     eng = get_engine(engine_name)
+    if hasattr(eng, "det_long_side"):  # an engine that can detect on a smaller image (RapidOCR)
+        eng.det_long_side = det_long_side
     best_rot, best = 0, eng.recognize(rgb)
     upright = best  # the probes compare windows in the upright frame (``best`` may turn)
     poor, sideways = _poor(best), _sideways(best)

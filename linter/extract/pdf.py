@@ -154,7 +154,7 @@ def _read_scanned(p: Page, rgb: np.ndarray, lines: list[Line], good: int, layer_
         _fallback(p, lines, "未进行文字识别（OCR 已关闭） / OCR disabled")
         return
     try:
-        r = ocr.ocr_page(rgb, settings.ocr_engine)
+        r = ocr.ocr_page(rgb, settings.ocr_engine, settings.ocr_det_side)
     except Exception as e:  # engine missing or failing: keep what the text layer had
         _fallback(p, lines, f"文字识别失败 / OCR failed: {type(e).__name__}: {e}")
         return
