@@ -3,7 +3,8 @@
 Layout (Chinese by default, English with ``lang="en"``)::
 
     verdict (通过 / 不通过 / 需人工复核), program title and id, package, applicant, as-of date, counts
-    filters (severity, rule; inline JS, hidden when JS is off — everything is then shown)
+    filters (severity, rule; inline JS, hidden when JS is off — everything is then shown; a link
+             may preset them: ``report.html#severity=error&rule=seal-missing``)
     per material, in the program's order: status, files, its findings
     需人工复核: the uncertain findings (OCR or vision could not decide), whatever their material
     未识别 / 无法读取 / 暂不支持的文件: those files, their reason and findings
@@ -664,6 +665,10 @@ h4{margin:2px 0 4px;font-size:16px}.icon{display:inline-block;width:1.2em;text-a
 ul.files{margin:0 0 6px;padding-left:1.6em;color:var(--muted);font-size:14px}
 .path{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13.5px;word-break:break-all;color:#234}
 p.ok{margin:2px 0;font-size:14px}
+section.material-ok,section.material-none{padding:3px 14px;margin:4px 0}
+.material-ok h4,.material-ok ul.files,.material-ok ul.files li,.material-ok p.ok,
+.material-none h4,.material-none ul.files{display:inline;margin:0 10px 0 0;padding:0}
+.material-ok h4,.material-none h4{font-size:15px}
 article.finding{border:1px solid var(--line);border-left:4px solid var(--info);border-radius:5px;padding:8px 12px;margin:8px 0;background:#fcfcfd}
 article.sev-error{border-left-color:var(--error)}article.sev-warning{border-left-color:var(--warning)}
 article.is-uncertain{border-left-style:dashed;border-left-color:var(--uncertain)}
@@ -724,6 +729,20 @@ JS = """
     }
   }
   if (form) {
+    // a link may preset the filters: report.html#severity=error,warning&rule=seal-missing
+    var preset = (window.location.hash || "").slice(1);
+    if (preset.indexOf("=") > 0) {
+      preset.split("&").forEach(function (pair) {
+        var kv = pair.split("="), key = decodeURIComponent(kv[0] || ""), val = decodeURIComponent(kv[1] || "");
+        if (key === "severity") {
+          var keep = val.split(",");
+          each(form.querySelectorAll("input[name=severity]"), function (c) { c.checked = keep.indexOf(c.value) >= 0; });
+        } else if (key === "rule") {
+          var sel = form.querySelector("select[name=rule]");
+          each(sel.options, function (o) { if (o.value === val) { sel.value = val; } });
+        }
+      });
+    }
     form.hidden = false;
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (ev) { ev.preventDefault(); });
