@@ -275,3 +275,22 @@ def test_render_package_embeds_small_thumbnail_and_crop_and_never_writes(tmp_pat
 def test_render_package_with_a_missing_package_has_no_images(tmp_path, sample_report):
     out = render_package(sample_report, tmp_path / "gone", "en")
     assert "<img" not in out and "Not passed" in out
+
+
+def test_render_package_reads_zip_members_and_only_files_of_the_package(tmp_path, make_report):
+    import zipfile
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    _pdf(tmp_path / "outside.pdf")
+    _pdf(tmp_path / "a.pdf")
+    with zipfile.ZipFile(pkg / "材料.zip", "w") as z:
+        z.write(tmp_path / "a.pdf", "01 项目申请表.pdf")
+    report = make_report()
+    report["findings"] = [dict(report["findings"][0], path="材料.zip!/01 项目申请表.pdf"),
+                          dict(report["findings"][0], path="../outside.pdf", message="外面的文件")]
+    report["files"] = [{"path": "材料.zip!/01 项目申请表.pdf", "kind": "pdf"}, {"path": "../outside.pdf", "kind": "pdf"}]
+    before = _tree(pkg)
+    images = page_images(report, pkg)
+    assert sorted(images) == [0] and images[0].crop is not None  # a path out of the package is never read
+    assert _tree(pkg) == before
