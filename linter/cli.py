@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="申报截止日期（指南未给出时） / the submission deadline, where the guide gives none")
     c.add_argument("--stage", choices=["enterprise", "county"], default="enterprise",
                    help="enterprise：企业自查；county：县级转报的材料（审核栏须填写）")
-    c.add_argument("--format", default="text", help="text|json|sarif|junit（插件可增加） / output format")
+    c.add_argument("--format", default="text", help="text|json|sarif|junit|html（插件可增加） / output format")
     c.add_argument("--output", "-o", type=Path, help="写入文件而非标准输出 / write to a file")
     c.add_argument("--lang", choices=["zh", "en"], default=None, help="报告语言 / report language (default zh)")
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数） / worker processes")
@@ -275,10 +275,21 @@ def cmd_check(args, pm) -> int:
         from .reporters.text import render as render_text
 
         out = render_text(report, lang, color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    elif args.format == "html" and _is_builtin_html(render):
+        from .reporters.html import render_package
+
+        out = render_package(report, args.package, lang, pm=pm)  # page thumbnails and crops, in memory
     else:
         out = render(report, lang)
     _emit(out, args.output)
     return EXIT_FINDINGS if report["summary"]["errors"] else EXIT_OK
+
+
+def _is_builtin_html(render) -> bool:
+    """True unless a plugin replaced the ``html`` format (its renderer then gets the report alone)."""
+    from .reporters import html
+
+    return render is html.render
 
 
 class _PmFactory:

@@ -1,8 +1,10 @@
-"""Built-in report formats: ``text`` (rich), ``json``, ``sarif`` and ``junit``.
+"""Built-in report formats: ``text`` (rich), ``json``, ``sarif``, ``junit`` and ``html``.
 
 Every reporter is a function ``render(report: dict, lang: str) -> str`` over the JSON report (see
 ``schemas/report.schema.json``), so a reporter never touches the package or the extracted model,
-and a plugin format is exactly as capable as a built-in one.
+and a plugin format is exactly as capable as a built-in one. (``html`` also has
+:func:`shenbao.reporters.html.render_package`, which ``check`` uses to embed page images read from
+the package; its hook ``render`` embeds none.)
 
 :func:`finding_fingerprint` is the one definition of a finding's identity across runs: the engine
 stores it in ``finding["fingerprint"]`` and SARIF carries it as ``partialFingerprints``, so CI
@@ -50,13 +52,14 @@ def finding_fingerprint(finding: Any) -> str:
 
 def builtin_reporters() -> dict[str, Renderer]:
     """The built-in formats, ``{name: render(report, lang) -> str}``."""
-    from . import json_report, junit, sarif, text
+    from . import html, json_report, junit, sarif, text
 
     return {
         "text": text.render,
         "json": json_report.render,
         "sarif": sarif.render,
         "junit": junit.render,
+        "html": html.render,
     }
 
 

@@ -104,3 +104,24 @@ def xml_safe(s: Optional[str]) -> str:
 
 def severity_rank(sev: Optional[str]) -> int:
     return SEVERITY_ORDER.get(sev or "", 9)
+
+
+VERDICT_LABELS = {
+    "zh": {"fail": "不通过", "review": "需人工复核", "pass": "通过"},
+    "en": {"fail": "Not passed", "review": "Needs manual review", "pass": "Passed"},
+}
+
+
+def verdict(report: dict) -> str:
+    """``fail`` when the report has error findings (the exit code is 1), else ``review`` when some
+    findings are uncertain (OCR or vision could not decide: a person must look), else ``pass``."""
+    s = report.get("summary") or {}
+    if int(s.get("errors") or 0) > 0:
+        return "fail"
+    if int(s.get("uncertain") or 0) > 0:
+        return "review"
+    return "pass"
+
+
+def verdict_label(report: dict, lang: str) -> str:
+    return VERDICT_LABELS["en" if is_en(lang) else "zh"][verdict(report)]

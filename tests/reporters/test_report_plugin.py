@@ -10,14 +10,14 @@ from shenbao import reporters
 from shenbao.reporters import finding_fingerprint
 
 
-def test_hook_returns_the_four_formats(sample_report):
+def test_hook_returns_the_five_formats(sample_report):
     pm = pluggy.PluginManager("shenbao")
     pm.add_hookspecs(hookspecs)
     pm.register(reporters)
     merged = {}
     for d in pm.hook.shenbao_add_reporters():
         merged.update(d)
-    assert set(merged) == {"text", "json", "sarif", "junit"}
+    assert set(merged) == {"text", "json", "sarif", "junit", "html"}
     for name, render in merged.items():
         for lang in ("zh", "en"):
             out = render(sample_report, lang)
