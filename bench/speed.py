@@ -42,18 +42,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
-SHENBAO = [sys.executable, "-m", "shenbao"]
+SHENBAO = [str(Path(sys.executable).with_name("shenbao"))]  # the console script of this interpreter
 OLD_DET_SIDE = 0  # before issue 11: the detector saw the page at RapidOCR's own size
 
 
 # -- packages --------------------------------------------------------------------------------------
 
-def dev_packages(n: int) -> list[dict]:
+def dev_packages(n: int, corpus: Path) -> list[dict]:
     """The first ``n`` dev-corpus packages, taking the programs in turn (smx, hy, cf)."""
-    if n <= 0 or not DEVCORPUS.is_dir():
+    if n <= 0:
         return []
+    if not corpus.is_dir():
+        raise SystemExit(f"no dev corpus at {corpus} (--devcorpus-dir)")
     by_prog: dict[str, list[dict]] = {}
-    for d in sorted(DEVCORPUS.iterdir()):
+    for d in sorted(corpus.iterdir()):
         truth = d / "truth.json"
         if not truth.is_file():
             continue
@@ -99,7 +101,7 @@ def run_check(pkg: dict, cache: Path, jobs: int, extra: tuple[str, ...] = ()) ->
     try:
         report = json.loads(raw)
     except ValueError:
-        report = {"findings": [], "summary": {"pages": 0}, "error": raw[-500:]}
+        raise SystemExit(f"shenbao check failed (exit {proc.returncode}): {' '.join(cmd)}\n{raw[-1000:]}")
     return {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode, "report": report}
 
 
@@ -246,6 +248,7 @@ def measure(pkg: dict, jobs_list: list[int], work: Path, reference: bool) -> dic
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--devcorpus", type=int, default=10, help="dev-corpus packages (programs taken in turn)")
+    ap.add_argument("--devcorpus-dir", type=Path, default=DEVCORPUS)
     ap.add_argument("--own", type=int, default=2, help="packages from the project's own generator")
     ap.add_argument("--jobs", default="2", help="comma-separated process counts, e.g. 1,2")
     ap.add_argument("--no-reference", action="store_true", help="skip the before-issue-11 run and the findings comparison")
@@ -256,7 +259,7 @@ def main() -> None:
     jobs_list = sorted({int(j) for j in args.jobs.split(",")})
     work = args.work or Path(tempfile.mkdtemp(prefix="shenbao-speed-"))
     work.mkdir(parents=True, exist_ok=True)
-    pkgs = dev_packages(args.devcorpus) + own_packages(args.own, work)
+    pkgs = dev_packages(args.devcorpus, args.devcorpus_dir) + own_packages(args.own, work)
     if args.only:
         keep = set(args.only.split(","))
         pkgs = [p for p in pkgs if p["name"] in keep]

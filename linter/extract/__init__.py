@@ -10,6 +10,7 @@ The readers themselves are plugins (``shenbao_extract``); the built-in ones live
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import functools
 import hashlib
@@ -340,12 +341,34 @@ def _size(src: Source) -> int:
         return 0
 
 
+# Formats whose pages may need OCR and vision: one such file costs seconds whatever its size (a
+# 100 KB phone scan is two seconds of OCR), so it never waits in a batch behind 31 others while the
+# other worker idles (the cold-run profile lost 10-28 s of 80 that way).
+PAGE_IMAGE_FORMATS = {"pdf", "ofd", "jpeg", "png", "tiff", "bmp", "webp", "gif", "heic"}
+TINY_FILE = 16 << 10  # under this even a scan is too small to cost much (an icon, a blank page)
+
+
+def _format(src: Source) -> str:
+    if isinstance(src, archive.Member):
+        ext = src.suffix.lstrip(".")
+        return {"jpg": "jpeg", "tif": "tiff"}.get(ext, ext)
+    try:
+        return sniff(Path(src))[0]
+    except OSError:
+        return ""
+
+
 def _batches(todo: list[tuple[int, Source, str, Optional[str]]]) -> list[list[tuple[int, Source, str, Optional[str]]]]:
-    """Group small files into batches of up to ``BATCH``; large files go alone. Input order is kept
-    within the small and the large groups (large ones first: they take longest)."""
-    large = [[t] for t in todo if _size(t[1]) >= SMALL_FILE]
-    small = [t for t in todo if _size(t[1]) < SMALL_FILE]
-    return large + [small[k:k + BATCH] for k in range(0, len(small), BATCH)]
+    """Group cheap files (small, and not a format with pages to OCR) into batches of up to
+    ``BATCH``; every other file goes alone, the largest first (they take longest, and the workers
+    then finish together)."""
+    def alone(t) -> bool:
+        size = _size(t[1])
+        return size >= SMALL_FILE or (size >= TINY_FILE and _format(t[1]) in PAGE_IMAGE_FORMATS)
+
+    singles = sorted((t for t in todo if alone(t)), key=lambda t: -_size(t[1]))
+    cheap = [t for t in todo if not alone(t)]
+    return [[t] for t in singles] + [cheap[k:k + BATCH] for k in range(0, len(cheap), BATCH)]
 
 
 def extract_all(
@@ -360,7 +383,8 @@ def extract_all(
     """Return one Document per ``(source, rel_path)`` in ``files``, in input order.
 
     A source is a path or an :class:`~shenbao.extract.archive.Member`. Cached results are reused
-    (their ``path`` set to ``rel_path``). The rest are extracted in-process when ``jobs <= 1``
+    (their ``path`` set to ``rel_path``); files with the same bytes are read once, the others get a
+    copy under their own path. The rest are extracted in-process when ``jobs <= 1``
     (2 onnxruntime threads) or in ``jobs`` worker processes (1 thread each), each building its
     plugin manager with ``pm_factory()`` (a top-level, picklable callable); small files travel in
     batches. A worker that dies (a crash in native code, killed for memory) costs only the file
@@ -372,33 +396,48 @@ def extract_all(
     total = len(files)
     out: list[Optional[Document]] = [None] * total
     todo: list[tuple[int, Source, str, Optional[str]]] = []
+    # files with the same bytes as one read earlier in this run: {index read: [(index, rel_path)]}.
+    # A package often holds one scan twice (申报书 and its 附件; four copies of a package in a
+    # batch); it is read once and the other paths get a copy.
+    copies: dict[int, list[tuple[int, str]]] = {}
+    first_of: dict[str, int] = {}
+    hits: list[tuple[int, Document]] = []
     done = 0
     for i, (src, rel) in enumerate(files):
-        sha = None
+        try:
+            sha = source_sha256(src)
+        except (OSError, archive.ArchiveError):
+            sha = None  # extract_file reports the file as unreadable
+        if sha is not None and sha in first_of:
+            copies.setdefault(first_of[sha], []).append((i, rel))
+            continue
+        if sha is not None:
+            first_of[sha] = i
         if cache is not None:
-            try:
-                sha = source_sha256(src)
-            except (OSError, archive.ArchiveError):
-                sha = None
             hit = cache.get(sha, settings) if sha else None
             if hit is not None:
                 hit.path = rel
-                out[i] = hit
-                done += 1
-                if progress:
-                    progress(done, total, rel)
+                hits.append((i, hit))
                 continue
         todo.append((i, src if isinstance(src, archive.Member) else Path(src), rel, sha))
 
-    def finish(i: int, doc: Document) -> None:
+    def finish(i: int, doc: Document, store: bool = True) -> None:
         nonlocal done
         out[i] = doc
-        if cache is not None and cacheable(doc):
+        if store and cache is not None and cacheable(doc):
             cache.put(doc, settings)
         done += 1
         if progress:
             progress(done, total, doc.path)
+        for j, rel in copies.pop(i, ()):
+            twin = copy.deepcopy(doc)
+            twin.path = rel
+            if doc.error:  # a reason that names the file names this one
+                twin.error, twin.error_en = (e.replace(doc.path, rel) if e else e for e in (doc.error, doc.error_en))
+            finish(j, twin, store=False)
 
+    for i, hit in hits:
+        finish(i, hit, store=False)
     if not todo:
         pass
     elif jobs <= 1 or len(todo) == 1:
