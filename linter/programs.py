@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -126,6 +127,9 @@ def schema_errors(instance: Any, schema: dict, origin: str, limit: int = 3) -> O
 
 # -- reading -------------------------------------------------------------------------------------
 
+_ANCHOR = re.compile(r"(^|[\s\[{,:-])&[^\s]")  # a YAML anchor (“&name”), the only way to an alias
+
+
 class _PackLoader(yaml.SafeLoader):
     """SafeLoader that refuses packs with more than MAX_ALIASES aliases (exponential expansion)."""
 
@@ -149,7 +153,11 @@ def _read_pack(item: Any) -> dict:
                         f"got {type(item).__name__}: {_short(item)}")
     path = Path(item)
     try:
-        data = yaml.load(path.read_text("utf-8"), Loader=_PackLoader)  # noqa: S506 - a SafeLoader subclass
+        text = path.read_text("utf-8")
+        # a pack without anchors cannot hold an alias bomb: libyaml reads it (every run reads the
+        # packs); one with anchors goes through the counting loader
+        loader = _PackLoader if _ANCHOR.search(text) or not hasattr(yaml, "CSafeLoader") else yaml.CSafeLoader
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError) as exc:
         raise PackError(f"{path}: 无法读取程序包 / cannot read program pack: {exc}") from exc
     if not isinstance(data, dict):

@@ -75,15 +75,29 @@ def _stack(line: Line, lines: Sequence[Line], depth: int = 3) -> list[Line]:
     return out
 
 
+def _label_heads(label: str) -> tuple[str, ...]:
+    """The characters a line holding the start of ``label`` must contain (its first character,
+    either bracket for a bracket: see ``labels.label_pattern``); ``()`` when any line may."""
+    c = next((ch for ch in (label or "").strip() if not ch.isspace()), "")
+    groups = ("（(", "）)", "/／", "、,，")
+    for g in groups:
+        if c in g:
+            return tuple(g)
+    return (c,) if c else ()
+
+
 def find_cell(lines: Sequence[Line], label_rx: "re.Pattern[str]", label: str) -> Optional[CellValue]:
     """The first cell whose text (a line, or a line with the fragments under it) holds the label.
 
     The label must start on the cell's first line and, where it runs on, end in a fragment: a line
     merely containing the label's last characters does not count."""
     usable = [l for l in lines if getattr(l, "bbox", None) and len(l.bbox) == 4 and as_text(l.text).strip()]
+    heads = _label_heads(label)
     for line in usable:
-        stack = _stack(line, usable)
         first = _SP.sub("", as_text(line.text))
+        if heads and not any(h in first for h in heads):
+            continue  # the label starts on a cell's first line: not here (and no stack to build)
+        stack = _stack(line, usable)
         for n in range(1, len(stack) + 1):
             joined = "".join(_SP.sub("", as_text(l.text)) for l in stack[:n])
             m = label_rx.search(joined)
