@@ -68,6 +68,9 @@ class ExtractSettings:
     # (pages left get ``Page.note`` and ``Document.unread_pages``); 0 = none. Not part of the key:
     # a document cut short is never cached (:func:`cacheable`).
     deadline: float = 0.0
+    # Pages ``[start, stop)`` (0-based) of a PDF: a part of a long PDF read by one of several
+    # workers (see :func:`_split_pdfs`). Never set by users; parts are merged before caching.
+    page_slice: Optional[tuple[int, int]] = None
 
     def cache_key(self) -> str:
         """Return a string naming every setting that changes extraction output (not the time
@@ -75,6 +78,7 @@ class ExtractSettings:
         d = asdict(self)
         d.pop("timeout_seconds")
         d.pop("deadline")
+        d.pop("page_slice")
         if not self.ocr:
             d.pop("ocr_engine")
             d.pop("dpi")
@@ -364,9 +368,13 @@ def _batches(todo: list[tuple[int, Source, str, Optional[str]]]) -> list[list[tu
     then finish together)."""
     def alone(t) -> bool:
         size = _size(t[1])
-        return size >= SMALL_FILE or (size >= TINY_FILE and _format(t[1]) in PAGE_IMAGE_FORMATS)
+        return isinstance(t[0], _Part) or size >= SMALL_FILE or (size >= TINY_FILE and _format(t[1]) in PAGE_IMAGE_FORMATS)
 
-    singles = sorted((t for t in todo if alone(t)), key=lambda t: -_size(t[1]))
+    def cost(t) -> float:  # bytes to read: a part of a PDF costs its share of the file
+        key = t[0]
+        return _size(t[1]) * ((key.stop - key.start) / key.pages if isinstance(key, _Part) else 1.0)
+
+    singles = sorted((t for t in todo if alone(t)), key=lambda t: -cost(t))
     cheap = [t for t in todo if not alone(t)]
     return [[t] for t in singles] + [cheap[k:k + BATCH] for k in range(0, len(cheap), BATCH)]
 
@@ -438,16 +446,96 @@ def extract_all(
 
     for i, hit in hits:
         finish(i, hit, store=False)
+    items = _split_pdfs(todo, settings, jobs) if jobs > 1 else todo
     if not todo:
         pass
-    elif jobs <= 1 or len(todo) == 1:
+    elif jobs <= 1 or len(items) == 1:
         pm = pm_factory()
         ocr.configure(pm=pm, threads=2)
         for i, p, rel, sha in todo:
             finish(i, extract_file(p, rel, settings, pm, sha256=sha))
     else:
-        _extract_parallel(_batches(todo), settings, jobs, pm_factory, finish)
+        read_parts: dict[int, dict[int, Document]] = {}
+
+        def finish_item(key, doc: Document) -> None:
+            if not isinstance(key, _Part):
+                finish(key, doc)
+                return
+            got = read_parts.setdefault(key.index, {})
+            got[key.k] = doc
+            if len(got) == key.n:
+                finish(key.index, _merge_parts([got[k] for k in range(key.n)]))
+                del read_parts[key.index]
+
+        _extract_parallel(_batches(items), settings, jobs, pm_factory, finish_item)
     return out  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Pages ``[start, stop)`` of the PDF at input position ``index``: part ``k`` of ``n``."""
+
+    index: int
+    k: int
+    n: int
+    start: int
+    stop: int
+    pages: int  # the file's pages read in all (the part's share of the file's cost)
+
+
+SPLIT_MIN_PAGES = 6  # a PDF with fewer pages is read by one worker
+PART_MIN_PAGES = 3  # no part smaller than this: each part opens the file again
+
+
+def _split_pdfs(todo, settings: ExtractSettings, jobs: int) -> list:
+    """``todo`` with each long PDF replaced by parts of its pages, so that the workers share a bound
+    volume (one 60-page PDF kept one worker busy while the other idled). Parts are read with
+    ``settings.page_slice`` and merged in page order before anything sees or caches them."""
+    import pypdfium2 as pdfium
+
+    out = []
+    for t in todo:
+        i, src, rel, sha = t
+        n = 0
+        if isinstance(src, Path) and _size(src) >= SMALL_FILE and _format(src) == "pdf":
+            try:
+                pdf = pdfium.PdfDocument(str(src))
+                try:
+                    n = min(len(pdf), settings.max_pages)
+                finally:
+                    pdf.close()
+            except Exception:  # noqa: BLE001 - encrypted or broken: read whole, reported as such
+                n = 0
+        if n < SPLIT_MIN_PAGES:
+            out.append(t)
+            continue
+        k = min(2 * jobs, n // PART_MIN_PAGES)
+        bounds = [round(j * n / k) for j in range(k + 1)]
+        out.extend((_Part(i, j, k, bounds[j], bounds[j + 1], n), src, rel, sha) for j in range(k))
+    return out
+
+
+def _merge_parts(parts: list[Document]) -> Document:
+    """One Document from the parts of a PDF, in page order; a part that could not be read (a page
+    that timed out, a crash) makes the file unreadable, as it would be read whole."""
+    bad = next((d for d in parts if d.kind == "unreadable"), None)
+    if bad is not None:
+        return bad
+    doc = parts[0]  # holds the file-wide results (signatures, truncation, notes)
+    for d in parts[1:]:
+        doc.pages.extend(d.pages)
+        doc.unread_pages.extend(d.unread_pages)
+        doc.seconds = round(doc.seconds + d.seconds, 3)
+    return doc
+
+
+def _settings_for(key, settings: ExtractSettings) -> ExtractSettings:
+    """The settings to read ``key`` (an input index, or a :class:`_Part` of a PDF) with."""
+    if isinstance(key, _Part):
+        import dataclasses
+
+        return dataclasses.replace(settings, page_slice=(key.start, key.stop))
+    return settings
 
 
 def _extract_parallel(batches, settings: ExtractSettings, jobs: int, pm_factory: Callable, finish) -> None:
@@ -463,7 +551,9 @@ def _extract_parallel(batches, settings: ExtractSettings, jobs: int, pm_factory:
         return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(pm_factory, 1))
 
     def submit(ex: ProcessPoolExecutor, batch):
-        return ex.submit(_worker_extract_batch, [(src, rel, sha) for _, src, rel, sha in batch], settings)
+        # a PDF's part travels alone (see _batches), with its pages in its settings
+        return ex.submit(_worker_extract_batch, [(src, rel, sha) for _, src, rel, sha in batch],
+                         _settings_for(batch[0][0], settings))
 
     pending = deque(batches)
     suspects: list = []
@@ -554,7 +644,7 @@ def _retry_alone(items, settings: ExtractSettings, pool, finish) -> None:
         for i, src, rel, sha in items:
             if ex is None:
                 ex = pool(1)
-            fut = ex.submit(_worker_extract, src, rel, settings, sha)
+            fut = ex.submit(_worker_extract, src, rel, _settings_for(i, settings), sha)
             limit = _hang_limit(settings, [(i, src, rel, sha)])
             try:
                 doc = fut.result(timeout=None if limit == float("inf") else limit)

@@ -45,9 +45,14 @@ def extract(path: Path, settings) -> Document:
         doc = Document(path="", kind="pdf", format="pdf")
         limit = min(n, settings.max_pages)
         deadline = getattr(settings, "deadline", 0.0) or 0.0
-        for i in range(limit):
+        # a part of a long PDF read by one of several workers (ExtractSettings.page_slice); the
+        # part holding page 1 also reads what belongs to the whole file (signatures, truncation)
+        part = getattr(settings, "page_slice", None)
+        start, stop = (0, limit) if part is None else (max(0, part[0]), min(part[1], limit))
+        whole = start == 0
+        for i in range(start, stop):
             if deadline and time.time() >= deadline:  # the run's time budget is spent: keep what was read
-                _not_read(doc, pdf, range(i, limit))
+                _not_read(doc, pdf, range(i, stop))
                 break
             try:
                 page = pdf[i]
@@ -62,8 +67,11 @@ def extract(path: Path, settings) -> Document:
             page_done()  # the time limit is per page
         table_pages = [p.number for p in doc.pages if p.source == SOURCE_TEXT_LAYER and pdf_tables.looks_like_table(p.text)]
         if table_pages:
+            by_number = {p.number: p for p in doc.pages}
             for number, tables in pdf_tables.read_tables(path, table_pages).items():
-                doc.pages[number - 1].tables = tables
+                by_number[number].tables = tables
+        if not whole:
+            return doc
         if pdf_signatures.has_signatures(pdf):
             doc.digital_signatures = _signatures(path)
         if limit < n:

@@ -141,7 +141,11 @@ def shenbao_extract(path: Path, fmt: str, settings):
     if fmt == "pdf":
         from . import pdf
 
-        return pdf_notes(pdf.extract(Path(path), settings), Path(path))
+        doc = pdf.extract(Path(path), settings)
+        part = getattr(settings, "page_slice", None)
+        if part is not None and part[0] > 0 and doc.kind != "unreadable":
+            return doc  # notes about the whole file come with the part holding page 1
+        return pdf_notes(doc, Path(path))
     if fmt == "zip":
         return archive_document(Path(path))
     if fmt in IMAGE_FORMATS:
