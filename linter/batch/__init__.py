@@ -188,7 +188,11 @@ def run_local(items: list[Item], check: Callable[[dict], dict], jobs: int, progr
     if jobs <= 1 or len(todo) == 1:
         for item in todo:
             progress(finished, total, item.name)
-            done(item, check(item.job))
+            try:
+                result = check(item.job)
+            except Exception as exc:  # noqa: BLE001 - the package fails, not the batch
+                result = {"failed": f"{type(exc).__name__}: {exc}"}
+            done(item, result)
             finished += 1
             progress(finished, total, item.name)
         return
