@@ -23,7 +23,7 @@ def run_dask(items, check: Callable[[dict], dict], address: str, progress, done,
     if not todo:
         return
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"无法连接 Dask 调度器 / cannot reach the Dask scheduler {address}: {exc}") from exc
     try:
