@@ -34,11 +34,11 @@ BIN = Path(sys.executable).parent
 
 
 def generate(inbox: Path, gen: Path, n: int, scan_ratio: float) -> Path:
-    from shenbao.fixtures.calls import build
-    from shenbao.fixtures.generate import generate_package
+    from shenbao.fixtures.calls import CALLS, build
+    from shenbao.fixtures.generate import AS_OF, generate_package
 
     inbox.mkdir(parents=True, exist_ok=True)
-    rows = ["申报包,项目"]
+    rows = ["[packages]"]  # shenbao.toml: each package's program and 申报日
     for i in range(n):
         program = PROGRAMS[i % 3]
         name = f"{i:02d}-{program.split('-')[0]}"
@@ -48,10 +48,11 @@ def generate(inbox: Path, gen: Path, n: int, scan_ratio: float) -> Path:
             else:
                 build(gen / name, program, seed=3000 + i)
             shutil.move(str(gen / name / "package"), str(inbox / name))
-        rows.append(f"{name},{program}")
-    listing = inbox.parent / "listing.csv"
-    listing.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
-    return listing
+        as_of = CALLS[program].as_of if program in CALLS else AS_OF
+        rows.append(f'"{inbox.name}/{name}" = {{ program = "{program}", as_of = {as_of.isoformat()} }}')
+    config = inbox.parent / "shenbao.toml"
+    config.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return config
 
 
 def _free_port() -> int:
@@ -103,10 +104,9 @@ class Cluster:
                 os.killpg(p.pid, signal.SIGKILL)
 
 
-def run_batch(inbox: Path, listing: Path, out: Path, cache: Path, extra: list[str]) -> tuple[float, dict]:
-    cmd = [str(BIN / "shenbao"), "batch", str(inbox), "--listing", str(listing), "--out", str(out), "--cache-dir",
-           str(cache), "--as-of", "2025-08-10", "--notice-date", "2023-07-26", "--deadline", "2025-09-30",
-           "--no-progress", *extra]
+def run_batch(inbox: Path, config: Path, out: Path, cache: Path, extra: list[str]) -> tuple[float, dict]:
+    cmd = [str(BIN / "shenbao"), "batch", str(inbox), "--config", str(config), "--out", str(out), "--cache-dir",
+           str(cache), "--no-progress", *extra]
     t = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.monotonic() - t
@@ -128,7 +128,7 @@ def main() -> None:
     out = args.out.resolve()
     shutil.rmtree(out / "runs", ignore_errors=True)
     t = time.monotonic()
-    listing = generate(out / "inbox", out / "gen", args.packages, args.scan_ratio)
+    config = generate(out / "inbox", out / "gen", args.packages, args.scan_ratio)
     print(f"generated {args.packages} packages ({', '.join(PROGRAMS)}) in {time.monotonic() - t:.0f} s", flush=True)
     inbox = out / "inbox"
     figures: dict[str, float] = {}
@@ -144,12 +144,12 @@ def main() -> None:
     cold_cache = out / "runs" / "cache-local"
     if "cold" in modes or "warm" in modes or "warm-extract" in modes:
         shutil.rmtree(cold_cache, ignore_errors=True)
-        report("cold", *run_batch(inbox, listing, out / "runs" / "cold", cold_cache, ["--jobs", str(args.jobs)]))
+        report("cold", *run_batch(inbox, config, out / "runs" / "cold", cold_cache, ["--jobs", str(args.jobs)]))
     if "warm" in modes:
-        report("warm", *run_batch(inbox, listing, out / "runs" / "warm", cold_cache, ["--jobs", str(args.jobs)]))
+        report("warm", *run_batch(inbox, config, out / "runs" / "warm", cold_cache, ["--jobs", str(args.jobs)]))
     if "warm-extract" in modes:
         shutil.rmtree(cold_cache / "batch", ignore_errors=True)
-        report("warm-extract", *run_batch(inbox, listing, out / "runs" / "warm-extract", cold_cache,
+        report("warm-extract", *run_batch(inbox, config, out / "runs" / "warm-extract", cold_cache,
                                           ["--jobs", str(args.jobs)]))
     for n in (1, 2):
         mode = f"dask{n}"
@@ -158,7 +158,7 @@ def main() -> None:
         cache = out / "runs" / f"cache-{mode}"
         shutil.rmtree(cache, ignore_errors=True)
         with Cluster(n, out / "runs" / f"cluster-{mode}") as cluster:
-            report(mode, *run_batch(inbox, listing, out / "runs" / mode, cache, ["--scheduler", cluster.address]))
+            report(mode, *run_batch(inbox, config, out / "runs" / mode, cache, ["--scheduler", cluster.address]))
     if "dask1" in figures and "dask2" in figures:
         print(f"speed-up 1 -> 2 Dask workers: {figures['dask1'] / figures['dask2']:.2f}x")
     if "cold" in figures and "warm" in figures:

@@ -116,6 +116,29 @@ def package_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def package_size(path: Path) -> int:
+    """Bytes of the package's files: the parallel runners start the largest packages first, so a
+    big scanned package does not start last and keep the batch waiting alone."""
+    path = Path(path)
+    try:
+        if path.is_file():
+            return path.stat().st_size
+        total = 0
+        for root, _dirs, files in os.walk(path):
+            for name in files:
+                try:
+                    total += os.lstat(os.path.join(root, name)).st_size
+                except OSError:
+                    pass
+        return total
+    except OSError:
+        return 0
+
+
+def largest_first(items: list["Item"]) -> list["Item"]:
+    return sorted(items, key=lambda i: (-package_size(Path(i.job["path"])), i.name))
+
+
 def job_key(job: dict, program_raw: dict) -> str:
     settings = {k: job.get(k) for k in SETTINGS_IN_KEY}
     pack = {k: v for k, v in program_raw.items() if not str(k).startswith("__")}
@@ -200,6 +223,7 @@ def run_local(items: list[Item], check: Callable[[dict], dict], jobs: int, progr
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # as extraction does: no fork of a parent that may hold onnxruntime threads
+    todo = largest_first(todo)
     with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
         futures = {pool.submit(check, item.job): item for item in todo}
         pending = list(todo)

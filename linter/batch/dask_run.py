@@ -26,10 +26,15 @@ def run_dask(items, check: Callable[[dict], dict], address: str, progress, done,
         client = Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"无法连接 Dask 调度器 / cannot reach the Dask scheduler {address}: {exc}") from exc
+    from . import largest_first
+
+    todo = largest_first(todo)
     try:
         futures = {}
         for item in todo:
-            fut = client.submit(check, item.job, key=f"shenbao-{item.key[:16] or id(item)}-{len(futures)}", pure=False)
+            # priority: the scheduler starts the largest packages first (submission order alone is not kept)
+            fut = client.submit(check, item.job, key=f"shenbao-{item.key[:16] or id(item)}-{len(futures)}", pure=False,
+                                priority=len(todo) - len(futures))
             futures[fut] = item
         pending = list(todo)
         progress(finished, total, ", ".join(i.name for i in pending[:2]))
