@@ -108,8 +108,6 @@ def run_batch(args, pm, programs: dict, check: Optional[Callable[[dict], dict]] 
     if not packages:
         raise BatchUsageError(f"收件文件夹中没有申报包（子文件夹或 .zip） / the inbox holds no package "
                               f"(sub-folder or .zip): {inbox}")
-    if previous is not None and args.since and _inside(Path(args.since).resolve(), inbox_real):
-        pass  # a summary.json kept in the inbox is a file, not a package: list_inbox already left it out
     items: list[Item] = []
     missing, unknown = [], []
     stem = {p.name: (p.name[:-4] if p.name.lower().endswith(".zip") else p.name) for p in packages}

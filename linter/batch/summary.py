@@ -81,7 +81,7 @@ def package_row(item, report_file: str, html_file: Optional[str], lang: str) -> 
             c["uncertain"] += 1
     verdict = "errors" if s["errors"] else "warnings" if s["warnings"] else "passed"
     if not s.get("files"):
-        row["notes"].insert(0, "空的申报包：没有任何文件 / empty package: no files" if not _en(lang) else "empty package: no files")
+        row["notes"].insert(0, "empty package: no files" if _en(lang) else "空的申报包：没有任何文件")
     worst = worst_finding(r["findings"])
     row.update({
         "enterprise": (r.get("applicant") or {}).get("name"),
@@ -251,7 +251,8 @@ h1{font-size:22px;margin:0 0 4px} .meta{color:#555;margin-bottom:14px}
 .filters{margin:12px 0} .filters button{margin-right:6px;padding:4px 10px;border:1px solid #999;background:#fff;border-radius:4px;cursor:pointer}
 .filters button.on{background:#333;color:#fff}
 table{border-collapse:collapse;width:100%;font-size:13px} th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#f2f2f2;position:sticky;top:0} td.n{text-align:right}
+th{background:#f2f2f2;position:sticky;top:0;white-space:nowrap} td.n{text-align:right}
+td.v,td.n,td.p{white-space:nowrap}
 tr.v-errors td.v{background:#f8cbad} tr.v-warnings td.v{background:#ffe699} tr.v-passed td.v{background:#c6efce} tr.v-failed td.v{background:#d9d9d9}
 .notes{color:#a33} @media print{.filters{display:none} th{position:static}}
 """
@@ -300,7 +301,7 @@ def write_index_html(data: dict, path: Path) -> None:
         worst = e(_msg(r["worst"], lang)) + "".join(f'<div class="notes">{e(n)}</div>' for n in notes)
         cells = [e(r["package"]), e(r["enterprise"] or ""), e(r["credit_code"] or ""), e(r["program"]),
                  e(_t(VERDICTS[r["verdict"]], lang)), str(r["errors"]), str(r["warnings"]), str(r["uncertain"]), worst]
-        classes = ["", "", "", "", "v", "n", "n", "n", ""]
+        classes = ["p", "", "p", "", "v", "n", "n", "n", ""]
         if data.get("since") is not None:
             cells += [str(r.get("new", 0)), str(len(r.get("fixed") or []))]
             classes += ["n", "n"]
