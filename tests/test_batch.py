@@ -422,3 +422,26 @@ def test_check_warns_when_licences_are_read_in_several_subfolders(tmp_path, caps
                  "--cache-dir", str(tmp_path / "c"), "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "警告 / warning" in err and "shenbao batch" in err and "a、b" in err
+
+
+def interrupted_at_c(job: dict) -> dict:
+    if Path(job["path"]).name == "c":
+        raise KeyboardInterrupt  # the reviewer presses Ctrl-C while c is being checked
+    return counting_check(job)
+
+
+def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path, monkeypatch, capsys):
+    inbox = tmp_path / "in"
+    for name in ("a", "b", "c", "d"):
+        write_stub(inbox / name, code=valid_code() if name != "d" else other_code())
+    log = tmp_path / "checked.log"
+    monkeypatch.setattr(command, "CHECK", interrupted_at_c)
+    assert batch(tmp_path, inbox) == 2
+    err = capsys.readouterr().err
+    assert "已中断" in err and "重新运行同一命令将跳过它们" in err and "Traceback" not in err
+    assert log.read_text().split() == ["a", "b"]
+    log.unlink()
+    monkeypatch.setattr(command, "CHECK", counting_check)
+    assert batch(tmp_path, inbox) == 1
+    assert log.read_text().split() == ["c", "d"]  # a and b were kept
+    assert [p["package"] for p in summary(tmp_path / "in-shenbao")["packages"]] == ["a", "b", "c", "d"]

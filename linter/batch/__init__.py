@@ -84,7 +84,9 @@ def check_one(job: dict) -> dict:
 
 # -- resume -----------------------------------------------------------------------------------------
 
-SETTINGS_IN_KEY = ("program", "as_of", "notice_date", "deadline", "stage", "lang", "ocr_engine", "ocr", "timeout",
+# the path too: the report names its package (two packages of identical files are still two rows;
+# a moved inbox is re-analysed, quickly, from the extraction cache)
+SETTINGS_IN_KEY = ("path", "program", "as_of", "notice_date", "deadline", "stage", "lang", "ocr_engine", "ocr", "timeout",
                    "time_budget", "max_pages", "max_image_pixels", "select", "ignore", "plugins")
 
 
