@@ -2,6 +2,7 @@
 from shenbao import hookimpl
 
 from .amount_below_minimum import AmountBelowMinimum
+from .applicant_duplicate import ApplicantDuplicate
 from .audit_code_missing import AuditCodeMissing
 from .credit_code_invalid import CreditCodeInvalid
 from .credit_query_date import CreditQueryDate
@@ -9,6 +10,7 @@ from .date_out_of_window import DateOutOfWindow
 from .field_blank import FieldBlank
 from .file_unreadable import FileUnreadable
 from .investment_below_threshold import InvestmentBelowThreshold
+from .invoice_reused import InvoiceReused
 from .lender_outside_region import LenderOutsideRegion
 from .material_missing import MaterialMissing
 from .name_mismatch import NameMismatch
@@ -25,7 +27,7 @@ BUILTIN_CHECKS = [
     MaterialMissing, FileUnreadable, PageIllegible, CreditCodeInvalid, NameMismatch, RegistrationAge,
     CreditQueryDate, AuditCodeMissing, DateOutOfWindow, AmountBelowMinimum, InvestmentBelowThreshold,
     SumMismatch, FieldBlank, SealMissing, PerforationSealMissing, SignatureMissing, SignatureInk, RegistrationRegion,
-    LenderOutsideRegion,
+    LenderOutsideRegion, InvoiceReused, ApplicantDuplicate,
 ]
 
 

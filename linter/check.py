@@ -26,9 +26,33 @@ class Check:
     # each a JSON Schema with a description: a pack naming a param no check declares, or of the
     # wrong type, is an error naming its file and key (programs.check_params); ``shenbao rule`` shows them.
     params_schema: ClassVar[dict[str, dict]] = {}
+    # "package": judged on one package (``run``). "batch": judged across the packages of a
+    # ``shenbao batch`` (``collect`` reads each package in the worker, ``judge`` compares them in the
+    # client); ``check`` on one package does not run it, nor count it as passed.
+    scope: ClassVar[str] = "package"
 
     def run(self, ctx: "CheckContext", params: dict[str, Any]) -> Iterable[Finding]:  # pragma: no cover
         raise NotImplementedError
+
+    def collect(self, ctx: "CheckContext", params: dict[str, Any]) -> Any:  # pragma: no cover
+        """A batch-scope check: what it needs of one package, as JSON-able data (kept in the
+        package's report under ``cross_package``, so it travels from a worker and is cached)."""
+        return None
+
+    def judge(self, items: list["BatchItem"]) -> Iterable[tuple[str, Finding]]:  # pragma: no cover
+        """A batch-scope check: ``(package name, finding)`` for each problem across ``items``."""
+        return ()
+
+
+@dataclass
+class BatchItem:
+    """One package as a batch-scope check sees it: its name in the inbox, its program, the check's
+    params for that program (``basis`` and ``severity`` included) and what ``collect`` returned."""
+
+    package: str
+    program: str
+    params: dict
+    data: Any
 
 
 @dataclass

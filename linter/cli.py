@@ -80,6 +80,40 @@ def _parser() -> argparse.ArgumentParser:
                    help="把每条问题所指区域（印章、签字栏、二维码等）截图保存到此目录（须在申报材料之外） / "
                         "write a crop of each finding's region to DIR (outside the package)")
 
+    c.add_argument("--one-package", action="store_true",
+                   help="此文件夹确为一个申报包（不提示“似乎包含多个申报包”） / the folder is one package")
+
+    b = sub.add_parser("batch", help="逐个检查收件文件夹中的每个申报包并汇总 / check every package of an inbox")
+    b.add_argument("inbox", type=Path, help="收件文件夹：每个子文件夹或 .zip 为一个申报包 / inbox: each sub-folder or .zip is a package")
+    b.add_argument("--program", help="项目 id（也可由 shenbao.toml [packages] 或 --listing 按申报包给出） / program id")
+    b.add_argument("--listing", type=Path, metavar="FILE",
+                   help="清单文件（csv/xlsx，列：申报包/package、项目/program） / listing file with a package and a program column")
+    b.add_argument("--out", type=Path, metavar="DIR",
+                   help="输出文件夹（默认在收件文件夹旁：<收件>-shenbao） / output folder (default: next to the inbox)")
+    b.add_argument("--jobs", "-j", type=int, default=None, help="并行检查的申报包数（默认 CPU 核数） / packages checked at once")
+    b.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="在 Dask 集群上运行（各节点共享收件文件夹） / run on a Dask distributed cluster (shared filesystem)")
+    b.add_argument("--since", type=Path, metavar="PREVIOUS.json",
+                   help="上次的 summary.json：标出新增、未变、已修复的问题 / a previous summary.json: mark findings new, unchanged, fixed")
+    b.add_argument("--as-of", type=_date, help="申报日 YYYY-MM-DD（默认今天） / application day")
+    b.add_argument("--notice-date", type=_date, metavar="YYYY-MM-DD", help="通知发布日期（指南未给出时） / the notice's date")
+    b.add_argument("--deadline", type=_date, metavar="YYYY-MM-DD", help="申报截止日期（指南未给出时） / the deadline")
+    b.add_argument("--stage", choices=["enterprise", "county"], default=None, help="enterprise 或 county")
+    b.add_argument("--lang", choices=["zh", "en"], default=None, help="汇总与报告语言 / language (default zh)")
+    b.add_argument("--ocr", default="rapidocr", help="OCR 引擎 / OCR engine")
+    b.add_argument("--no-ocr", action="store_true", help="不做 OCR / skip OCR")
+    b.add_argument("--no-cache", action="store_true", help="不使用缓存，也不保存各申报包的结果 / no cache, no resume")
+    b.add_argument("--cache-dir", type=Path, help="缓存目录（默认用户缓存目录） / cache directory")
+    b.add_argument("--timeout", type=float, default=120.0, help="每一步的读取时限（秒） / time limit per step")
+    b.add_argument("--time-budget", type=non_negative_float, default=600.0, metavar="SECONDS",
+                   help="每个申报包的整体读取时限（秒，0 为不限） / reading budget per package")
+    b.add_argument("--max-pages", type=positive_int, default=None, help="每个文件最多读取的页数 / pages read per document")
+    b.add_argument("--max-image-pixels", type=positive_int, default=None, help="最大图片像素数 / largest image read")
+    b.add_argument("--config", type=Path, default=None, help="配置文件 / config file")
+    b.add_argument("--select", action="append", default=[], help="只运行这些规则（前缀） / only these rules")
+    b.add_argument("--ignore", action="append", default=[], help="跳过这些规则（前缀） / skip these rules")
+    b.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+
     pr = sub.add_parser("programs", help="列出可用的申报项目 / list programs")
     pr.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -129,7 +163,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         from .plugins_manager import get_plugin_manager
 
         pm = get_plugin_manager(tuple(args.plugin))
-        handler = {"check": cmd_check, "programs": cmd_programs, "rules": cmd_rules, "rule": cmd_rule,
+        handler = {"check": cmd_check, "batch": cmd_batch, "programs": cmd_programs, "rules": cmd_rules, "rule": cmd_rule,
                    "inspect": cmd_inspect, "pack": cmd_pack, "init": cmd_init}[args.command]
         return handler(args, pm)
     except UsageError as exc:
@@ -246,6 +280,12 @@ def cmd_check(args, pm) -> int:
     if args.ocr not in _ocr_engines(pm):
         raise UsageError(f"未知 OCR 引擎 / unknown OCR engine: {args.ocr}（可用 / available: {', '.join(_ocr_engines(pm))}）")
     lang = args.lang or "zh"
+    if not args.one_package:
+        from .batch.inbox import several_packages
+
+        several = several_packages(args.package)
+        if several:
+            raise UsageError(several_message(args.package, several))
     evidence_dir = None
     if args.evidence is not None:
         from .evidence import EvidenceError, check_folder
@@ -270,6 +310,9 @@ def cmd_check(args, pm) -> int:
                               pm_factory=_PmFactory(tuple(args.plugin)))
     finally:
         progress.close()
+    several = licences_in_units(report, programs[args.program]) if not args.one_package else None
+    if several:
+        print(f"shenbao: 警告 / warning: {several_message(args.package, several, read=True)}", file=sys.stderr)
     render = reporters[args.format]
     if args.format == "text" and args.output is None:
         from .reporters.text import render as render_text
@@ -290,6 +333,35 @@ def _is_builtin_html(render) -> bool:
     from .reporters import html
 
     return render is html.render
+
+
+def several_message(package: Path, units: list[str], read: bool = False) -> str:
+    shown = "、".join(units[:5]) + ("……" if len(units) > 5 else "")
+    why = "读出的营业执照分别在" if read else "似乎各是一个完整的申报包："
+    why_en = "business licences were read in" if read else "each look like a whole package:"
+    return (f"{package} 似乎包含多个申报包（{why} {shown}）。批量检查请用 / for an inbox of packages use: "
+            f"shenbao batch {package} --program …；如确为一个申报包，请加 --one-package。 / "
+            f"{package} seems to hold several packages ({why_en} {', '.join(units[:5])}); "
+            f"if it is one package, add --one-package.")
+
+
+def licences_in_units(report: dict, program) -> Optional[list[str]]:
+    """After the check: business licences found in two or more top-level sub-folders or zips of the
+    folder checked, as when several packages were merged into one report (a warning only: one
+    package may keep a second copy of its licence elsewhere)."""
+    ids = {m.id for m in program.materials_of_kind("business_license")}
+    units: dict[str, set] = {}
+    for m in report.get("materials") or []:
+        if m.get("id") not in ids:
+            continue
+        for f in m.get("files") or []:
+            path = f.get("path") or ""
+            unit = path.split("!/", 1)[0].split("/", 1)[0] if ("/" in path) else None
+            if unit:
+                units.setdefault(unit, set()).add(path)
+    if len(units) < 2:
+        return None
+    return sorted(units)
 
 
 class _PmFactory:
@@ -318,6 +390,20 @@ def _emit(text: str, output: Optional[Path]) -> None:
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def cmd_batch(args, pm) -> int:
+    from .batch.command import BatchUsageError, run_batch
+
+    programs = _programs(pm)
+    if args.program and args.program not in programs:
+        raise _unknown_program(args.program, programs)
+    if args.ocr not in _ocr_engines(pm):
+        raise UsageError(f"未知 OCR 引擎 / unknown OCR engine: {args.ocr}（可用 / available: {', '.join(_ocr_engines(pm))}）")
+    try:
+        return run_batch(args, pm, programs)
+    except BatchUsageError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 # -- programs, rules -----------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class RunOptions:
     ignore: tuple[str, ...] = ()
     extra_plugins: tuple[str, ...] = field(default_factory=tuple)
     evidence_dir: Optional[Path] = None  # write evidence crops here (outside the package)
+    # `shenbao batch`: keep what the batch-scope checks need (report["cross_package"])
+    cross_package: bool = False
 
 
 def all_checks(pm) -> dict[str, type[Check]]:
@@ -106,6 +108,8 @@ def run_checks(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOp
                                     f"程序包引用了未安装的规则 {rule}，已跳过。",
                                     f"The program uses rule {rule}, which no installed plugin provides; skipped."))
             continue
+        if getattr(cls, "scope", "package") == "batch":
+            continue  # judged across packages by `shenbao batch` (shenbao.batch.cross), not here
         params = {**ctx.program.params, **(entry.get("params") or {})}
         if entry.get("severity"):
             params["severity"] = entry["severity"]
@@ -145,7 +149,31 @@ def analyse(package: Path, docs: list[Document], program: Program, options: RunO
     checks = all_checks(pm)
     crashed: list[str] = []
     findings, evaluated = run_checks(ctx, checks, options, crashed)
-    return build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options, crashed)
+    report = build_report(package, program, ctx, docs, segments, findings, evaluated, checks, options, crashed)
+    if options.cross_package:
+        report["cross_package"] = collect_cross_package(ctx, checks, options)
+    return report
+
+
+def collect_cross_package(ctx: CheckContext, checks: dict[str, type[Check]], options: RunOptions) -> dict:
+    """What each batch-scope check of the program needs of this package (``Check.collect``), by rule.
+    A crash is kept as ``{"error": ...}`` and shown by the batch, never raised."""
+    out: dict = {}
+    for entry in ctx.program.checks:
+        rule = entry["rule"]
+        cls = checks.get(rule)
+        if cls is None or getattr(cls, "scope", "package") != "batch":
+            continue
+        if options.select and not any(rule.startswith(s) for s in options.select):
+            continue
+        if any(rule.startswith(s) for s in options.ignore):
+            continue
+        params = {**ctx.program.params, **(entry.get("params") or {})}
+        try:
+            out[rule] = {"data": cls().collect(ctx, params)}
+        except Exception as exc:  # noqa: BLE001 - one check's crash must not stop the package
+            out[rule] = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
+    return out
 
 
 def lint_package(package: Path, program: Program, options: RunOptions, pm, pm_factory=None) -> dict:
@@ -193,6 +221,24 @@ def _segment_entry(s: Segment, program: Program, lang: str) -> dict:
             "runner_up_score": round(s.runner_up_score, 3), "reason": s.reason, "low_margin": low}
 
 
+def finding_entry(f: Finding, lang: str) -> dict:
+    """A finding as the JSON report holds it (``findings[]``)."""
+    item = {
+        "rule": f.rule, "severity": f.severity,
+        "message": f.message if lang == "zh" else f.message_en,
+        "message_zh": f.message, "message_en": f.message_en,
+        "material": f.material, "material_title": f.material_title,
+        "path": f.path, "page": f.page,
+        "bbox": [round(v, 4) for v in f.bbox] if f.bbox else None,
+        "evidence": f.evidence, "confidence": f.confidence, "uncertain": f.uncertain,
+        "fix": (f.fix if lang == "zh" else (f.fix_en or f.fix)),
+        "basis": f.basis,
+    }
+    item["fingerprint"] = finding_fingerprint(item)
+    item["evidence_image"] = None  # set by --evidence (linter/evidence.py)
+    return item
+
+
 def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[Document], segments: list[Segment],
                  findings: list[Finding], evaluated: list[str], checks: dict[str, type[Check]], options: RunOptions,
                  crashed: Iterable[str] = ()) -> dict:
@@ -238,22 +284,7 @@ def build_report(package: Path, program: Program, ctx: CheckContext, docs: list[
         if d.unread_pages:  # the time budget ran out before these pages were read
             file_entries[-1]["unread_pages"] = list(d.unread_pages)
 
-    out_findings = []
-    for f in findings:
-        item = {
-            "rule": f.rule, "severity": f.severity,
-            "message": f.message if lang == "zh" else f.message_en,
-            "message_zh": f.message, "message_en": f.message_en,
-            "material": f.material, "material_title": f.material_title,
-            "path": f.path, "page": f.page,
-            "bbox": [round(v, 4) for v in f.bbox] if f.bbox else None,
-            "evidence": f.evidence, "confidence": f.confidence, "uncertain": f.uncertain,
-            "fix": (f.fix if lang == "zh" else (f.fix_en or f.fix)),
-            "basis": f.basis,
-        }
-        item["fingerprint"] = finding_fingerprint(item)
-        item["evidence_image"] = None  # set by --evidence (linter/evidence.py)
-        out_findings.append(item)
+    out_findings = [finding_entry(f, lang) for f in findings]
 
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     rules = []
