@@ -72,7 +72,11 @@ def test_one_row_per_package_in_xlsx_csv_json_and_html(tmp_path, stub, capsys):
     err = capsys.readouterr().err
     assert "说明.txt" in err and "不是文件夹或 zip 压缩包" in err
     out = tmp_path / "收件-shenbao"  # next to the inbox, never inside it or a package
-    assert sorted(p.name for p in (out / "reports").iterdir()) == ["丁公司.json", "丙公司.zip.json", "乙公司.json", "甲公司.json"]
+    # a JSON and a self-contained HTML report for each package that could be checked
+    assert sorted(p.name for p in (out / "reports").iterdir()) == [
+        "丁公司.html", "丁公司.json", "丙公司.zip.html", "丙公司.zip.json", "乙公司.html", "乙公司.json", "甲公司.html", "甲公司.json"]
+    page = (out / "reports" / "乙公司.html").read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "三门峡市乙机械有限公司" in page and "http://" not in page
     assert not any(p.name not in ("甲公司", "乙公司", "丙公司.zip", "丁公司", "说明.txt") for p in inbox.iterdir())
     assert sorted(p.name for p in (inbox / "甲公司").iterdir()) == ["stub.json"]
 
@@ -106,7 +110,7 @@ def test_one_row_per_package_in_xlsx_csv_json_and_html(tmp_path, stub, capsys):
     data = summary(out)
     assert data["totals"] == {"packages": 4, "failed": 0, "errors": 4, "warnings": 0, "passed": 0}
     assert [n["name"] for n in data["not_packages"]] == ["说明.txt"]
-    assert any("HTML 报告未生成" in n for n in data["notes"])
+    assert not any("HTML 报告未生成" in n for n in data["notes"])
 
     page = (out / "index.html").read_text("utf-8")
     assert all(name in page for name in ("甲公司", "乙公司", "丙公司.zip", "丁公司", "有错误"))

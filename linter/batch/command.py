@@ -11,9 +11,6 @@ from . import Item, ResultStore, check_one, default_store_dir, finish_item, job_
 from .inbox import ListingError, list_inbox, read_listing
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-HTML_MISSING = ("HTML 报告未生成（此版本没有每个申报包的 HTML 报告模块 shenbao.reporters.html），已写 JSON 报告",
-                "HTML reports not written (this version has no per-package HTML reporter, shenbao.reporters.html); "
-                "JSON reports written")
 
 
 class BatchUsageError(Exception):
@@ -55,16 +52,6 @@ class BatchProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _html_renderer():
-    """The per-package HTML report (issue 12 part 2, ``shenbao.reporters.html.render_package``),
-    when this version has it; None otherwise."""
-    try:
-        from ..reporters.html import render_package  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return render_package
 
 
 def run_batch(args, pm, programs: dict, check: Optional[Callable[[dict], dict]] = None) -> int:
@@ -195,10 +182,9 @@ def run_batch(args, pm, programs: dict, check: Optional[Callable[[dict], dict]] 
         (out_real / "reports").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BatchUsageError(f"无法创建输出文件夹 / cannot create the output folder {out}: {exc.strerror}") from exc
-    render_html = _html_renderer()
+    from ..reporters.html import render_package
+
     notes: list[str] = []
-    if render_html is None:
-        notes.append(HTML_MISSING[1] if en else HTML_MISSING[0])
     taken: set[str] = set()
     rows = []
     for item in items:
@@ -207,14 +193,12 @@ def run_batch(args, pm, programs: dict, check: Optional[Callable[[dict], dict]] 
         if item.report is not None:
             report_file = f"reports/{base}.json"
             (out_real / report_file).write_text(dumps(item.report), "utf-8")
-            # --- per-package HTML report: issue 12 part 2 (shenbao.reporters.html.render_package) ---
-            if render_html is not None:
-                try:
-                    page = render_html(item.report, Path(item.job["path"]), lang)
-                    html_file = f"reports/{base}.html"
-                    (out_real / html_file).write_text(page, "utf-8")
-                except Exception as exc:  # noqa: BLE001 - one report's HTML failing leaves its JSON
-                    item.note.append(f"HTML 报告未生成 / HTML report not written: {type(exc).__name__}: {exc}")
+            try:  # the package's own HTML report, page thumbnails and evidence crops inside
+                page = render_package(item.report, Path(item.job["path"]), lang, pm=pm)
+                html_file = f"reports/{base}.html"
+                (out_real / html_file).write_text(page, "utf-8")
+            except Exception as exc:  # noqa: BLE001 - one report's HTML failing leaves its JSON
+                item.note.append(f"HTML 报告未生成 / HTML report not written: {type(exc).__name__}: {exc}")
         rows.append(S.package_row(item, report_file, html_file, lang))
     as_of = args.as_of.isoformat() if args.as_of else None
     data = S.summary_data(rows, inbox=str(inbox), lang=lang, as_of=as_of,
