@@ -6,6 +6,7 @@ source text. ``normalize_with_map`` returns both the normalised text and the off
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Characters NFKC leaves alone that we still want folded.
@@ -21,6 +22,11 @@ _EXTRA = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
+def _nfkc_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Return ``(normalised, index_map)``.
 
@@ -32,7 +38,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(text):
         rep = _EXTRA.get(ch)
         if rep is None:
-            rep = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+            rep = _nfkc_char(ch) if ord(ch) > 0x7F else ch
         for c in rep:
             out.append(c)
             idx.append(i)

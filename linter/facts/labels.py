@@ -8,6 +8,7 @@ explicit ``/`` or ``无`` (the usual "not applicable" marks) does.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
@@ -38,6 +39,7 @@ class LabelMatch:
     label_end: int
 
 
+@functools.lru_cache(maxsize=4096)
 def label_pattern(label: str) -> str:
     """A regex for ``label`` tolerating whitespace between characters (also line breaks, as in
     rotated tables), full/half-width brackets and slashes, and no trailing colon."""
@@ -59,6 +61,12 @@ def label_pattern(label: str) -> str:
 
 
 def _compile(labels: Iterable[str]) -> Optional["re.Pattern[str]"]:
+    return _compile_tuple(tuple(labels))
+
+
+@functools.lru_cache(maxsize=512)
+def _compile_tuple(labels: tuple) -> Optional["re.Pattern[str]"]:
+    """The pattern of a set of labels, built once (every form field asks for its own, per page)."""
     pats = sorted({label_pattern(lbl) for lbl in labels if isinstance(lbl, str) and label_pattern(lbl)},
                   key=len, reverse=True)
     if not pats:

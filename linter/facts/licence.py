@@ -166,6 +166,26 @@ def _continuation(lay: Layout, label: Cell, value: Cell, left: float) -> list[Ce
     return out
 
 
+# A 类型 value as a 营业执照 prints it: the line under a 名称 is this when the 类型 label
+# itself was not read, and a name that already ends in its legal form does not go on with it.
+_ORG_TYPE = re.compile(r"^(其他)?(有限责任公司|股份有限公司|有限公司|股份合作制|个人独资企业|普通合伙|有限合伙|合伙企业|"
+                       r"个体工商户|个体户|非公司企业法人|全民所有制|集体所有制|农民专业合作社|外商投资企业)"
+                       r"([（(][^）)]{0,20}[）)]?)?(分公司)?$")
+_ORG_END = re.compile(r"(有限公司|有限责任公司|股份有限公司|集团|厂|合作社|中心|事务所|商行|经营部|门市部|分公司|[）)])$")
+
+
+def _name_lines(name: str, texts: list[str], cells: list) -> list:
+    """The continuation lines of a 名称 up to the first that is a company type (see ``_ORG_TYPE``)
+    under a name already ending in its legal form (“三门峡利华化工有限公司” over “其他有限责任公司”)."""
+    so_far = re.sub(r"\s", "", name or "")
+    for k, t in enumerate(texts):
+        line = re.sub(r"\s", "", t or "")
+        if _ORG_END.search(so_far) and _ORG_TYPE.match(line):
+            return cells[:k]
+        so_far += line
+    return cells
+
+
 def _value_left(h) -> float:
     """Where a value starts across the page: its own pieces' left edge, or, when one piece holds
     label and value (“经营场所 河南省…”), about as far into the piece as the label's characters."""
@@ -263,6 +283,8 @@ def _licence_facts(doc: Document, page: Page) -> list[Fact]:
         vcells = list(h.vcells)
         if field in _WRAPS:
             more = _continuation(lay, h.cell, vcells[-1], _value_left(h))
+            if field == "licence_name":
+                more = _name_lines(value, [lay._value_of(c) for c in more], more)
             if more:
                 vcells += more
                 value = value + "".join(lay._value_of(c) for c in more) if _CJK.search(value) else \

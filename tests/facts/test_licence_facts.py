@@ -189,3 +189,24 @@ def test_spread_label_characters_boxed_with_the_value_or_stacked_in_one_box():
     assert f["licence_type"].value == "有限责任公司(自然人独资)"
     assert f["address"].value == "河南省洛阳市涧西区华山路18号"
     assert f["term"].value.replace(" ", "") == "2016年03月02日至2046年03月01日"
+
+
+def _name_over(second_line: str, first: str = "三门峡永兴化工有限公司"):
+    """A 名称 whose 类型 label was not read: the next line starts under the name's first character."""
+    return page([
+        ("名称", 0.143, 0.41, 0.20, 0.44), (first, 0.226, 0.407, 0.46, 0.437),
+        (second_line, 0.226, 0.452, 0.40, 0.48),
+        ("法定代表人", 0.143, 0.51, 0.223, 0.54), ("王建国", 0.226, 0.511, 0.27, 0.536),
+    ])
+
+
+def test_a_company_type_under_a_complete_name_is_not_part_of_the_name():
+    for kind in ("其他有限责任公司", "有限责任公司(自然人投资或控股)", "股份有限公司（非上市）"):
+        assert facts_of(_name_over(kind))["licence_name"].value == "三门峡永兴化工有限公司", kind
+
+
+def test_a_name_that_really_wraps_keeps_its_second_line():
+    f = facts_of(_name_over("三门峡分公司", first="河南中原智能装备制造有限公司"))
+    assert f["licence_name"].value == "河南中原智能装备制造有限公司三门峡分公司"
+    f = facts_of(_name_over("有限公司", first="三门峡市湖滨区永兴智能装备科技"))  # legal form on the next line
+    assert f["licence_name"].value == "三门峡市湖滨区永兴智能装备科技有限公司"
