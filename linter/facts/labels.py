@@ -262,7 +262,9 @@ def _union(boxes) -> tuple:
 
 def page_rows(lines: Sequence[object]) -> list[list[object]]:
     """Lines grouped into rows (top to bottom), each row sorted left to right. A line joins a row
-    when it is level with the row's first line (see ``_same_row``)."""
+    when it is level with the row's first line (see ``_same_row``), or, when that first line is a
+    lone character (a digit cut by a photo's edge, one character of a label spread down a column,
+    often half a line off), with every longer line of the row."""
     items = [l for l in lines if getattr(l, "bbox", None) and len(l.bbox) == 4 and as_text(getattr(l, "text", "")).strip()]
     items.sort(key=lambda l: (l.bbox[1] + l.bbox[3]) / 2)
     rows: list[list[object]] = []
@@ -270,13 +272,26 @@ def page_rows(lines: Sequence[object]) -> list[list[object]]:
     for line in items:
         for i in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
             a = anchors[i]
-            if _same_row(a, line.bbox) and _same_row(line.bbox, a):
+            if _level(a, line.bbox) or _level_with_longer(rows[i], line.bbox):
                 rows[i].append(line)
                 break
         else:
             rows.append([line])
             anchors.append(line.bbox)
     return [sorted(r, key=lambda l: l.bbox[0]) for r in rows]
+
+
+def _level(a, b) -> bool:
+    return _same_row(a, b) and _same_row(b, a)
+
+
+def _level_with_longer(row: Sequence[object], b) -> bool:
+    """Whether ``b`` is level with every line of two characters or more of ``row`` (one at least),
+    when the row's first line is a lone character."""
+    if len(re.sub(r"\s", "", as_text(getattr(row[0], "text", "")))) > 1:
+        return False
+    longer = [l for l in row[1:] if len(re.sub(r"\s", "", as_text(getattr(l, "text", "")))) > 1]
+    return bool(longer) and all(_level(l.bbox, b) for l in longer)
 
 
 def _label_prefix(text: str, labels: Sequence[str]) -> bool:

@@ -106,3 +106,23 @@ def test_never_raises(text, label):
     field_filled(text, label)
     is_blank_value(text)
     field_filled([Line(text, (0.1, 0.1, 0.2, 0.12)), Line(label, (0.0, 0.1, 0.05, 0.12))], label)
+
+
+def test_a_lone_character_first_in_a_row_does_not_split_the_row():
+    """A digit cut by a photo's right edge sits half a line higher than the row it belongs to and
+    comes first by height: the row's label and value stay one row with it, as they would without."""
+    from shenbao.facts.labels import page_rows
+    from shenbao.model import Line
+
+    stray = Line("7", (0.98, 0.287, 1.0, 0.318), 0.6)
+    label_head = Line("名", (0.086, 0.307, 0.105, 0.33), 1.0)
+    label_tail = Line("称：", (0.164, 0.305, 0.205, 0.327), 1.0)
+    value = Line("衡阳市雁峰区恒通机电设备有限公司", (0.195, 0.302, 0.425, 0.328), 0.95)
+    under = Line("纳税人识别号：", (0.087, 0.336, 0.19, 0.362), 1.0)
+    rows = page_rows([stray, label_head, label_tail, value, under])
+    assert [[l.text for l in r] for r in rows] == [["名", "称：", "衡阳市雁峰区恒通机电设备有限公司", "7"], ["纳税人识别号："]]
+    # a first line of two characters or more anchors its row alone, as before (no chaining of
+    # rows through their neighbours): “名” is not level with it
+    wide = Line("备注", (0.56, 0.287, 0.60, 0.318), 0.9)
+    rows = page_rows([wide, label_head, label_tail, value])
+    assert [[l.text for l in r] for r in rows] == [["称：", "衡阳市雁峰区恒通机电设备有限公司", "备注"], ["名"]]
