@@ -38,7 +38,7 @@ from .sniff import sniff
 
 Source = Union[Path, "archive.Member"]  # a file, or a member of a zip in the package
 
-EXTRACTOR_VERSION = "10"  # 9: a picture with a document's text is no stamp alone; 10: solid red emblems are no seals; 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
+EXTRACTOR_VERSION = "11"  # 11: a scribble read as Latin letters glued to its signature label is ink, not print; 9: a picture with a document's text is no stamp alone; 10: solid red emblems are no seals; 2: ruled tables of text-layer pages (Page.tables); 3: seals, signatures, QR;
 # 4: rectangular stamps by their border, seals on red tables, grey 骑缝章, QR retries, unread codes;
 # 5: seal labels, 骑缝章 at a photographed sheet's edge, no signature fields inside stamps;
 # 6: OFD documents, seals and signatures of typed PDFs (CPA seals, 监制章, seal pictures), PDF

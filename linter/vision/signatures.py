@@ -84,6 +84,10 @@ _PALE_MAX = 200  # pale strokes (max(R,G,B) below this, after white balance) onl
 _FAINT_WEIGHT = 0.5  # pale ink counts half towards "some ink" (it may be a scanner's grey noise)
 _CLEAN_INK = 0.1  # ink under this share of the signed threshold: a clean, surely unsigned field
 _SOME_INK = 0.25  # from this share on the field has some ink: "unsigned" is then uncertain (< 0.6)
+# What OCR makes of a scribble glued to its label, read with confidence (“中国注册会计师：nM”): a few
+# Latin letters and strokes, no space, no digit, no Chinese. Such a tail is the signature itself,
+# never a typed name: blanking the whole OCR box with the label erased the ink it had found.
+_SCRIBBLE_RE = re.compile(r"^[A-Za-z~\-_/\\|.,'`^]{1,8}$")
 _OCR_END = 1.02  # a merged OCR label's end: this x the page median char width per char
 _OCR_MAX_CONF = 0.998  # an OCR line's confidence is capped under "printed" (text layer: 1.0)
 
@@ -798,7 +802,7 @@ def _field(view: _View, lab: _Label, ls: list[_L], geom: _Geom, seal_boxes, seal
     # or the box is swollen by it; a confident, normal-height reading is printed text (a typed
     # name, "（盖章）") and is blanked like any printed line.
     lab.merged = (not l.printed and bool(lab.post.strip())
-                  and (l.conf < _OCR_BLANK_CONF or l.h > 1.4 * h))
+                  and (l.conf < _OCR_BLANK_CONF or l.h > 1.4 * h or bool(_SCRIBBLE_RE.match(lab.post.strip()))))
     if lab.merged:
         # an OCR box that runs on past the label: cap its end by the median char width
         # (the page median comes from padded OCR boxes of printed lines, so it is already generous)

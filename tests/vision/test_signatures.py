@@ -598,3 +598,31 @@ def test_the_text_inside_a_cpa_seal_is_not_a_signature_field():
     fs = find_signature_fields(p.rgb(), p.lines, [seal])
     assert [f.label for f in fs] == ["中国注册会计师："], fs
     assert fs[0].signed
+
+
+def test_a_signature_read_as_latin_letters_glued_to_its_label_is_signed():
+    """OCR often reads a scribble as a few letters in the label's own box, with confidence
+    (“中国注册会计师：nM”): that box holds the signature, and blanking it whole as printed text
+    erased the ink (a false “未发现手写签名” on a signed audit report)."""
+    def audit_page() -> PageBuilder:
+        p = PageBuilder()
+        p.text(90, 30, "审计报告", 18)
+        for i, s in enumerate(["我们审计了三门峡永兴化工有限公司财务报表，包括资产负债表、利润表。",
+                               "我们认为，后附的财务报表在所有重大方面按照企业会计准则的规定编制。",
+                               "中兴财光华会计师事务所（特殊普通合伙）"]):
+            p.text(20, 60 + 10 * i, s, 11)
+        return p
+
+    for tail in ("nM", "Mn", "W~"):
+        p = audit_page()
+        box = p.text(115, 200, "中国注册会计师：", 11, conf=None)
+        p.signature("cursive", box[2] / p.px(1) + 2, 196, 26, BLACK, seed=3)
+        x1 = p.px(box[2] / p.px(1) + 2 + 26)
+        p.lines.append(Line("中国注册会计师：" + tail, p.frac(box[0], box[1] - 4, x1, box[3] + 4), 0.97))
+        f = one(p.find())
+        assert f.signed, tail
+    # the same box and text over an empty field: the letters alone are no signature
+    p = audit_page()
+    box = p.text(115, 200, "中国注册会计师：", 11, conf=None)
+    p.lines.append(Line("中国注册会计师：nM", p.frac(box[0], box[1] - 4, box[2] + p.px(28), box[3] + 4), 0.97))
+    assert not one(p.find()).signed
