@@ -33,6 +33,9 @@ class RunOptions:
     ocr_engine: str = "rapidocr"
     ocr: bool = True
     ocr_det_side: int = 1280  # long side of the OCR detector's input (ExtractSettings.ocr_det_side)
+    # onnxruntime threads when files are read in this process (jobs 1): a batch running several
+    # packages at once on one machine gives each a share of the cores, not two threads each
+    ocr_threads: int = 2
     timeout_seconds: float = 120.0  # per step: opening a file, reading or OCR-ing one page
     max_pages: int = 2000  # per document (ExtractSettings.max_pages)
     max_image_pixels: int = 80_000_000  # decompression-bomb bound (ExtractSettings.max_image_pixels)
@@ -83,7 +86,8 @@ def extract_documents(files, skipped: list[Skipped], options: RunOptions, pm_fac
                                max_pages=options.max_pages, max_image_pixels=options.max_image_pixels,
                                deadline=deadline)
     cache = Cache(options.cache_dir) if options.use_cache else None
-    docs = extract_all(files, settings, jobs=options.jobs, cache=cache, progress=options.progress, pm_factory=pm_factory)
+    docs = extract_all(files, settings, jobs=options.jobs, cache=cache, progress=options.progress, pm_factory=pm_factory,
+                       ocr_threads=options.ocr_threads)
     for s in skipped:
         docs.append(Document(path=s.path, kind="unreadable", format="", error=s.reason, error_en=s.reason_en))
     docs.sort(key=lambda d: d.path)

@@ -449,3 +449,18 @@ def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path, monkeypatch, ca
     assert batch(tmp_path, inbox) == 1
     assert log.read_text().split() == ["c", "d"]  # a and b were kept
     assert [p["package"] for p in summary(tmp_path / "in-shenbao")["packages"]] == ["a", "b", "c", "d"]
+
+
+def test_packages_checked_at_once_share_the_cores_for_ocr(monkeypatch):
+    """Two local processes on a 2-core machine run OCR with one thread each, not two (four
+    threads on two cores made a second Dask worker slower than one)."""
+    import os
+
+    from shenbao.batch import _ocr_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert _ocr_threads({"parallel": 2}) == 4
+    assert _ocr_threads({"parallel": 16}) == 1
+    assert _ocr_threads({}) == 2  # a package alone: as `shenbao check`
+    # a Dask job outside a worker (no worker to ask its host): the default
+    assert _ocr_threads({"workers_per_host": {"127.0.0.1": 2}}) == 2

@@ -54,6 +54,26 @@ def job_program(job: dict, programs: dict):
     return dataclasses.replace(program, notice_date=notice, deadline=deadline)
 
 
+def _ocr_threads(job: dict) -> int:
+    """OCR threads for one package: the cores of this machine shared among the packages it checks
+    at once (``job["parallel"]`` local processes, or the Dask workers on this host, from
+    ``job["workers_per_host"]``); 2 when nothing says (a package alone on a 2-core machine)."""
+    import os
+
+    n = job.get("parallel")
+    if not n and job.get("workers_per_host"):
+        try:
+            from distributed import get_worker
+
+            host = get_worker().address.split("://")[-1].rsplit(":", 1)[0]
+            n = job["workers_per_host"].get(host)
+        except (ImportError, ValueError, AttributeError):
+            n = None
+    if not n:
+        return 2
+    return max(1, (os.cpu_count() or 1) // int(n))
+
+
 def check_one(job: dict) -> dict:
     """Check one package (the worker's function: local process or Dask worker). Returns the JSON
     report, with ``cross_package`` data for the batch-scope checks; a crash is returned as
@@ -72,7 +92,7 @@ def check_one(job: dict) -> dict:
             ocr=job.get("ocr", True), timeout_seconds=float(job.get("timeout") or 120.0),
             time_budget=float(job.get("time_budget") if job.get("time_budget") is not None else 600.0),
             select=tuple(job.get("select") or ()), ignore=tuple(job.get("ignore") or ()),
-            extra_plugins=tuple(job.get("plugins") or ()), cross_package=True,
+            extra_plugins=tuple(job.get("plugins") or ()), cross_package=True, ocr_threads=_ocr_threads(job),
             **{k: job[k] for k in ("max_pages", "max_image_pixels") if job.get(k)},
         )
         from ..cli import _PmFactory

@@ -162,6 +162,8 @@ def run_batch(args, pm, programs: dict, check: Optional[Callable[[dict], dict]] 
                 raise BatchUsageError(str(exc)) from exc
         else:
             jobs = args.jobs if args.jobs and args.jobs > 0 else int(top.get("jobs") or os.cpu_count() or 1)
+            for item in items:  # the packages read at once share the cores (not part of the result's key)
+                item.job["parallel"] = min(jobs, len(items))
             run_local(items, check, jobs, progress, done)
     except KeyboardInterrupt:
         progress.close()

@@ -30,6 +30,13 @@ def run_dask(items, check: Callable[[dict], dict], address: str, progress, done,
 
     todo = largest_first(todo)
     try:
+        # each package's OCR threads: the cores of its worker's host shared among the workers there
+        per_host: dict[str, int] = {}
+        for w in (client.scheduler_info().get("workers") or {}).values():
+            host = str(w.get("host") or "")
+            per_host[host] = per_host.get(host, 0) + 1
+        for item in todo:
+            item.job["workers_per_host"] = per_host
         futures = {}
         for item in todo:
             # priority: the scheduler starts the largest packages first (submission order alone is not kept)

@@ -387,13 +387,14 @@ def extract_all(
     progress: Optional[Callable[[int, int, str], None]] = None,
     *,
     pm_factory: Callable,
+    ocr_threads: int = 2,
 ) -> list[Document]:
     """Return one Document per ``(source, rel_path)`` in ``files``, in input order.
 
     A source is a path or an :class:`~shenbao.extract.archive.Member`. Cached results are reused
     (their ``path`` set to ``rel_path``); files with the same bytes are read once, the others get a
     copy under their own path. The rest are extracted in-process when ``jobs <= 1``
-    (2 onnxruntime threads) or in ``jobs`` worker processes (1 thread each), each building its
+    (``ocr_threads`` onnxruntime threads, 2 by default) or in ``jobs`` worker processes (1 thread each), each building its
     plugin manager with ``pm_factory()`` (a top-level, picklable callable); small files travel in
     batches. A worker that dies (a crash in native code, killed for memory) costs only the file
     it was reading: the files in flight are retried one by one in a fresh process, and the one
@@ -451,7 +452,7 @@ def extract_all(
         pass
     elif jobs <= 1 or len(items) == 1:
         pm = pm_factory()
-        ocr.configure(pm=pm, threads=2)
+        ocr.configure(pm=pm, threads=ocr_threads)
         for i, p, rel, sha in todo:
             finish(i, extract_file(p, rel, settings, pm, sha256=sha))
     else:
