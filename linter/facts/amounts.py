@@ -38,6 +38,7 @@ class AmountMatch:
 
 _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,234,567.89
+    r"|\d{1,3}(?:[.,]\d{3})+\.\d{2}(?![\d.,])"  # 358.200.00, 2,752.247.78: OCR read a comma as a dot
     r"|\d{1,3}(?: \d{3})+\.\d+"  # 1 234 567.89 (decimal part required)
     r"|\d{1,3}(?: \d{3})+(?=\s?(?:万元|亿元|元|万|亿))"  # 1 234 567 元
     r"|\d+(?:\.\d+)?"
@@ -116,7 +117,12 @@ def _parse_capital(s: str) -> Optional[Decimal]:
     return Decimal(integer) + Decimal(jiao) / 10 + Decimal(fen) / 100
 
 
+_DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+\.\d{2}")
+
+
 def _to_decimal(num: str) -> Optional[Decimal]:
+    if num.count(".") >= 2 and _DOTTED_THOUSANDS.fullmatch(num):
+        num = re.sub(r"[.,]", "", num[:-3]) + num[-3:]  # every separator but the cents' is a thousands comma
     try:
         return Decimal(num.replace(",", "").replace(" ", ""))
     except (InvalidOperation, ValueError):

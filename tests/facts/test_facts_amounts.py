@@ -179,3 +179,19 @@ def _capital(n: int) -> str:
 def test_round_trip_capital(fen):
     text = _capital(fen)
     assert parse_amount(text) == Decimal(fen) / 100, text
+
+
+def test_a_thousands_comma_read_as_a_dot_is_still_the_amount():
+    """OCR of a scanned invoice list reads “358,200.00” as “358.200.00” or “2,752.247.78”: the
+    row's amount, not a missing cell (a missing row made a false 合计 mismatch)."""
+    from decimal import Decimal
+
+    from shenbao.facts.amounts import parse_amount
+
+    assert parse_amount("358.200.00") == Decimal("358200.00")
+    assert parse_amount("2,752.247.78") == Decimal("2752247.78")
+    assert parse_amount("1.234.567.89") == Decimal("1234567.89")
+    # not amounts of that shape: a date, a version-like number, three decimals
+    assert parse_amount("2024.10.12") is None
+    assert parse_amount("12.345") == Decimal("12.345")
+    assert parse_amount("1.234.5") is None
