@@ -346,22 +346,30 @@ def several_message(package: Path, units: list[str], read: bool = False) -> str:
 
 
 def licences_in_units(report: dict, program) -> Optional[list[str]]:
-    """After the check: business licences found in two or more top-level sub-folders or zips of the
-    folder checked, as when several packages were merged into one report (a warning only: one
-    package may keep a second copy of its licence elsewhere)."""
+    """After the check: the top-level sub-folders or zips of the folder checked that each hold a
+    business licence and a cover or application form of their own, when there are two or more, as
+    when several packages were merged into one report (a warning only). A licence alone in two
+    places is not enough: one package may keep a second copy of it elsewhere."""
+    import re
+
     ids = {m.id for m in program.materials_of_kind("business_license")}
-    units: dict[str, set] = {}
+    front = re.compile(r"封面|申请表|申报表|申报书")
+    licences: dict[str, set] = {}
+    fronts: set[str] = set()  # units that also hold a cover or application form of their own
     for m in report.get("materials") or []:
-        if m.get("id") not in ids:
+        is_licence, is_front = m.get("id") in ids, bool(front.search(m.get("title") or ""))
+        if not (is_licence or is_front):
             continue
         for f in m.get("files") or []:
             path = f.get("path") or ""
             unit = path.split("!/", 1)[0].split("/", 1)[0] if ("/" in path) else None
-            if unit:
-                units.setdefault(unit, set()).add(path)
-    if len(units) < 2:
-        return None
-    return sorted(units)
+            if unit and is_licence:
+                licences.setdefault(unit, set()).add(path)
+            if unit and is_front:
+                fronts.add(unit)
+    # one package keeps its licence in two places at times; several packages each bring a front too
+    units = sorted(u for u in licences if u in fronts)
+    return units if len(units) >= 2 else None
 
 
 class _PmFactory:

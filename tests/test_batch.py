@@ -421,7 +421,10 @@ def test_check_warns_when_licences_are_read_in_several_subfolders(tmp_path, caps
     inbox = tmp_path / "inbox"
     for name, code in (("a", valid_code()), ("b", other_code())):
         (inbox / name).mkdir(parents=True)
-        _text_pdf(inbox / name / "scan001.pdf", licence(code=code))  # names say nothing; the contents do
+        # names say nothing; the contents do: each folder its own licence and its own cover
+        _text_pdf(inbox / name / "scan001.pdf", licence(code=code))
+        _text_pdf(inbox / name / "scan002.pdf", "三门峡市2025年度“三大改造”项目申请报告\n申请单位：三门峡市某某有限公司\n"
+                                                 "项目联系人：王明\n联系方式：13800000000\n填报日期：2025年8月1日")
     code = main(["check", str(inbox), "--program", SMX, "--as-of", "2025-08-10", "--format", "json",
                  "--cache-dir", str(tmp_path / "c"), "--jobs", "1"])
     err = capsys.readouterr().err
@@ -464,3 +467,23 @@ def test_packages_checked_at_once_share_the_cores_for_ocr(monkeypatch):
     assert _ocr_threads({}) == 2  # a package alone: as `shenbao check`
     # a Dask job outside a worker (no worker to ask its host): the default
     assert _ocr_threads({"workers_per_host": {"127.0.0.1": 2}}) == 2
+
+
+def test_the_after_check_warning_needs_a_licence_and_a_front_in_each_sub_folder():
+    """Licences read in two sub-folders alone do not make an inbox (one package kept a copy of its
+    licence with each case, as the bad-input corpus does); a licence and a cover or 申请表 in each do."""
+    from shenbao.cli import licences_in_units
+    from shenbao.programs import programs_from_plugins
+    from shenbao.plugins_manager import get_plugin_manager
+
+    program = programs_from_plugins(get_plugin_manager())[SMX]
+    lic = next(m for m in program.materials_of_kind("business_license"))
+    front = next(m for m in program.materials if "封面" in m.title)
+
+    def report(licence_paths, front_paths):
+        return {"materials": [{"id": lic.id, "title": lic.title, "files": [{"path": p} for p in licence_paths]},
+                              {"id": front.id, "title": front.title, "files": [{"path": p} for p in front_paths]}]}
+
+    assert licences_in_units(report(["甲/执照.pdf", "乙/执照.pdf"], ["封面.pdf"]), program) is None
+    assert licences_in_units(report(["甲/执照.pdf", "乙/执照.pdf"], ["甲/封面.pdf"]), program) is None
+    assert licences_in_units(report(["甲/执照.pdf", "乙/执照.pdf"], ["甲/封面.pdf", "乙/封面.pdf"]), program) == ["乙", "甲"]
